@@ -1,0 +1,104 @@
+"""Every permission decision of the platform, in one place.
+
+Pages, the API, exports and the CLI ask ``enterprises_for(user, action)`` for the
+enterprises a user may see or change, and restrict every query through it. A user with
+no profile sees nothing: access is granted, never assumed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db.models import QuerySet
+
+from lianzhang.core.errors import PermissionDenied
+from lianzhang.enterprises.models import Enterprise
+
+from .models import Profile, Role
+
+Action = Literal["view", "change", "import", "admin"]
+
+
+def role_of(user: Any) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    profile = _profile(user)
+    return profile.role if profile else None
+
+
+def _profile(user: Any) -> Profile | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        profile: Profile = user.profile
+    except Profile.DoesNotExist:
+        return None
+    return profile
+
+
+def enterprises_for(user: Any, action: Action = "view") -> QuerySet[Enterprise]:
+    """The enterprises ``user`` may ``action``; an empty queryset when none."""
+    role = role_of(user)
+    everything = Enterprise.objects.all()
+    if role == Role.ADMIN:
+        return everything
+    if role == Role.ANALYST:
+        return everything if action in ("view", "change", "import") else everything.none()
+    profile = _profile(user)
+    if role == Role.DISTRICT and profile is not None and action in ("view", "change"):
+        return everything.filter(district=profile.district)
+    if role == Role.ENTERPRISE and profile is not None and action == "view":
+        return everything.filter(pk=profile.enterprise_id)
+    return everything.none()
+
+
+def can(user: Any, action: Action) -> bool:
+    """May ``user`` do ``action`` on anything at all (e.g. open the import page)?"""
+    role = role_of(user)
+    if action == "admin":
+        return role == Role.ADMIN
+    if action == "import":
+        return role in (Role.ADMIN, Role.ANALYST)
+    return role is not None
+
+
+def require(user: Any, action: Action) -> None:
+    if not can(user, action):
+        raise PermissionDenied("无权执行此操作", "you are not allowed to do this")
+
+
+def enterprise_for(user: Any, uscc: str, action: Action = "view") -> Enterprise:
+    """One enterprise, or PermissionDenied when it is outside the user's reach.
+
+    The same answer whether the enterprise does not exist or is merely not visible, so
+    that a district officer cannot probe another district's registry.
+    """
+    found = enterprises_for(user, action).filter(pk=uscc).first()
+    if found is None:
+        raise PermissionDenied(
+            f"无权访问企业 {uscc}（或该企业不存在）",
+            f"enterprise {uscc} is not accessible to you (or does not exist)",
+        )
+    return found
+
+
+def cases_for(user: Any) -> QuerySet[Any]:
+    """Policy cases a user may see: the bureau all, a district its own, an enterprise its own."""
+    from lianzhang.policies.models import Case
+
+    return Case.objects.filter(enterprise__in=enterprises_for(user, "view"))
+
+
+def may_act_for(user: Any, uscc: str) -> bool:
+    """May ``user`` post on behalf of enterprise ``uscc`` (a technical demand, a bid)?
+
+    Those who may change the enterprise, and the enterprise's own users.
+    """
+    if enterprises_for(user, "change").filter(pk=uscc).exists():
+        return True
+    profile = _profile(user)
+    return (
+        role_of(user) == Role.ENTERPRISE and profile is not None and profile.enterprise_id == uscc
+    )

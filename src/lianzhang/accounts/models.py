@@ -1,0 +1,66 @@
+"""Who a user is in the platform: a role, and the district or enterprise it is bound to."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Bureau administrator")
+    ANALYST = "analyst", _("Analyst")
+    DISTRICT = "district", _("District officer")
+    ENTERPRISE = "enterprise", _("Enterprise user")
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    district = models.CharField(_("district"), max_length=40, blank=True, default="")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="users",
+        verbose_name=_("enterprise"),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="district") | ~models.Q(district=""),
+                name="district_officer_has_district",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="enterprise") | models.Q(enterprise__isnull=False),
+                name="enterprise_user_has_enterprise",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.name}"

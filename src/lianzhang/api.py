@@ -1,0 +1,494 @@
+"""The REST API (django-ninja), described by OpenAPI at ``/api/v1/openapi.json``.
+
+Authentication: ``Authorization: Bearer <token>`` (``lianzhang token USER``) or the web
+session. Every endpoint restricts through ``accounts.access`` and writes through the
+services, exactly as the web pages do. Errors are JSON ``{"error_zh", "error_en"}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.security import APIKeyCookie, HttpBearer
+
+from lianzhang.accounts import access
+from lianzhang.accounts.services import user_for_token
+from lianzhang.core import gbt4754
+from lianzhang.core.errors import LianzhangError, NotFound, PermissionDenied, ValidationError
+from lianzhang.policies import matching, queries, services
+from lianzhang.policies.models import Case, MatchRun, ParameterChange, Policy
+from lianzhang.policies.services import Conflict, InvalidTransition
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Session(APIKeyCookie):
+    """The web login; CSRF-protected for writes, as Django pages are."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        return user if getattr(user, "is_authenticated", False) else None
+
+
+api = NinjaAPI(
+    title="链长 lianzhang API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=[BearerToken(), Session(csrf=True)],
+    docs_url=None,
+    description="政策找企业、免申即享与企业名录 / policy delivery and the enterprise registry",
+)
+
+STATUS = {
+    PermissionDenied: 403,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidTransition: 409,
+    ValidationError: 400,
+}
+
+
+@api.exception_handler(LianzhangError)
+def _error(request: HttpRequest, exc: LianzhangError) -> HttpResponse:
+    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+    return api.create_response(request, {"error_zh": exc.zh, "error_en": exc.en}, status=status)
+
+
+class Error(Schema):
+    error_zh: str
+    error_en: str
+
+
+# --- enterprises ------------------------------------------------------------------------
+
+
+class EnterpriseOut(Schema):
+    uscc: str
+    name: str
+    district: str
+    industry_code: str
+    industry_name: str
+    main_product: str
+
+
+def _enterprise(e: Any) -> dict[str, Any]:
+    return {
+        "uscc": e.uscc,
+        "name": e.name,
+        "district": e.district,
+        "industry_code": e.industry_code,
+        "industry_name": gbt4754.name(e.industry_code),
+        "main_product": e.main_product,
+    }
+
+
+@api.get("/enterprises", response=list[EnterpriseOut], tags=["enterprises"])
+def list_enterprises(
+    request: HttpRequest, q: str = "", district: str = "", page: int = 1, size: int = 50
+) -> list[dict[str, Any]]:
+    """Enterprises the user may see, searched by name or USCC, 50 a page."""
+    found = access.enterprises_for(request.user, "view")
+    if q:
+        found = found.filter(name__icontains=q) | found.filter(uscc__startswith=q.upper())
+    if district:
+        found = found.filter(district=district)
+    size = max(1, min(size, 500))
+    start = (max(page, 1) - 1) * size
+    return [_enterprise(e) for e in found.order_by("uscc")[start : start + size]]
+
+
+@api.get("/enterprises/{uscc}", response={200: EnterpriseOut, 403: Error}, tags=["enterprises"])
+def get_enterprise(request: HttpRequest, uscc: str) -> dict[str, Any]:
+    return _enterprise(access.enterprise_for(request.user, uscc.upper()))
+
+
+class MyPolicyOut(Schema):
+    policy: str
+    title: str
+    mode: str
+    verdict: str
+    category: str
+    award: Decimal | None
+    score: float | None
+    reasons: list[str]
+    case_id: int | None
+    case_state: str | None
+
+
+@api.get(
+    "/enterprises/{uscc}/policies",
+    response={200: list[MyPolicyOut], 403: Error},
+    tags=["policy delivery"],
+)
+def enterprise_policies(
+    request: HttpRequest, uscc: str, as_of: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """政策找企业: what this enterprise qualifies for, may qualify for, or just misses."""
+    enterprise = access.enterprise_for(request.user, uscc.upper())
+    return [
+        {
+            "policy": m.policy.code,
+            "title": m.policy.title,
+            "mode": m.policy.mode,
+            "verdict": m.verdict,
+            "category": m.category,
+            "award": m.award,
+            "score": m.score,
+            "reasons": m.reasons,
+            "case_id": m.case.pk if m.case else None,
+            "case_state": m.case.state if m.case else None,
+        }
+        for m in queries.my_policies(enterprise.uscc, as_of)
+    ]
+
+
+# --- policies ---------------------------------------------------------------------------
+
+
+class PolicyOut(Schema):
+    code: str
+    title: str
+    issuer: str
+    document_number: str
+    mode: str
+    confidence: str
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    active: bool
+
+
+@api.get("/policies", response=list[PolicyOut], tags=["policy delivery"])
+def list_policies(request: HttpRequest) -> Any:
+    return Policy.objects.all()
+
+
+@api.get("/policies/{code}", response={200: PolicyOut, 404: Error}, tags=["policy delivery"])
+def get_policy(request: HttpRequest, code: str) -> Any:
+    return _policy(code)
+
+
+def _policy(code: str) -> Policy:
+    found = Policy.objects.filter(code=code).first()
+    if found is None:
+        raise NotFound(f"没有政策 {code}", f"no policy {code}")
+    return found
+
+
+class ParameterIn(Schema):
+    name: str
+    effective_from: dt.date
+    value: str
+    reason: str
+
+
+class ParameterChangeOut(Schema):
+    id: int
+    name: str
+    effective_from: dt.date
+    value: str
+    status: str
+
+
+@api.post(
+    "/policies/{code}/parameters",
+    response={201: ParameterChangeOut, 403: Error},
+    tags=["policy delivery"],
+)
+def propose_parameter(request: HttpRequest, code: str, body: ParameterIn) -> Any:
+    """Propose a new dated parameter value; it takes effect once an administrator approves."""
+    return 201, services.propose_parameter(
+        _policy(code), body.name, body.effective_from, body.value, body.reason, request.user
+    )
+
+
+class ReviewIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+@api.post(
+    "/parameter-changes/{change_id}/review",
+    response={200: ParameterChangeOut, 403: Error, 409: Error},
+    tags=["policy delivery"],
+)
+def review_parameter(request: HttpRequest, change_id: int, body: ReviewIn) -> Any:
+    if not ParameterChange.objects.filter(pk=change_id).exists():
+        raise NotFound(f"没有参数修改 {change_id}", f"no parameter change {change_id}")
+    return services.review_parameter(change_id, request.user, approve=body.approve, note=body.note)
+
+
+class MatchIn(Schema):
+    as_of: dt.date
+
+
+class MatchRunOut(Schema):
+    id: int
+    as_of: dt.date
+    enterprises: int
+    eligible: int
+    manifest: dict[str, Any]
+
+
+@api.post("/match-runs", response={201: MatchRunOut, 403: Error}, tags=["policy delivery"])
+def create_match_run(request: HttpRequest, body: MatchIn) -> Any:
+    access.require(request.user, "import")  # the bureau runs matches
+    return 201, matching.run_match(body.as_of, request.user)
+
+
+@api.get("/match-runs/{run_id}", response={200: MatchRunOut, 404: Error}, tags=["policy delivery"])
+def get_match_run(request: HttpRequest, run_id: int) -> Any:
+    access.require(request.user, "import")
+    run = MatchRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(f"没有匹配 {run_id}", f"no match run {run_id}")
+    return run
+
+
+# --- cases ------------------------------------------------------------------------------
+
+
+class CaseOut(Schema):
+    id: int
+    uscc: str
+    policy: str
+    year: int
+    state: str
+    version: int
+    award_computed: Decimal | None
+    award_granted: Decimal | None
+    decision_reason: str
+
+
+def _case(c: Case) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "uscc": c.enterprise_id,
+        "policy": c.policy.code,
+        "year": c.year,
+        "state": c.state,
+        "version": c.version,
+        "award_computed": c.award_computed,
+        "award_granted": c.award_granted,
+        "decision_reason": c.decision_reason,
+    }
+
+
+def _visible_case(request: HttpRequest, case_id: int) -> Case:
+    found: Case | None = (
+        access.cases_for(request.user).select_related("policy").filter(pk=case_id).first()
+    )
+    if found is None:
+        raise PermissionDenied(
+            f"无权访问事项 {case_id}（或不存在）",
+            f"case {case_id} is not accessible to you (or does not exist)",
+        )
+    return found
+
+
+@api.get("/cases", response=list[CaseOut], tags=["policy delivery"])
+def list_cases(request: HttpRequest, state: str = "", policy: str = "") -> list[dict[str, Any]]:
+    found = access.cases_for(request.user).select_related("policy")
+    if state:
+        found = found.filter(state=state)
+    if policy:
+        found = found.filter(policy__code=policy)
+    return [_case(c) for c in found.order_by("pk")[:1000]]
+
+
+@api.get("/cases/{case_id}", response={200: CaseOut, 403: Error}, tags=["policy delivery"])
+def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return _case(_visible_case(request, case_id))
+
+
+class ConfirmIn(Schema):
+    bank_account: str
+
+
+@api.post(
+    "/cases/{case_id}/confirm",
+    response={200: CaseOut, 400: Error, 403: Error, 409: Error},
+    tags=["policy delivery"],
+)
+def confirm_case(request: HttpRequest, case_id: int, body: ConfirmIn) -> dict[str, Any]:
+    """免申即享: the enterprise confirms its intent and bank account."""
+    _visible_case(request, case_id)
+    return _case(services.confirm(case_id, request.user, body.bank_account))
+
+
+class ActionIn(Schema):
+    reason: str = ""
+    expected_version: int | None = None
+
+
+@api.post(
+    "/cases/{case_id}/actions/{action}",
+    response={200: CaseOut, 400: Error, 403: Error, 409: Error},
+    tags=["policy delivery"],
+)
+def act_on_case(request: HttpRequest, case_id: int, action: str, body: ActionIn) -> Any:
+    """submit / decline / object (enterprise); approve (automatic cases); uphold / dismiss."""
+    if action not in ("submit", "decline", "object", "approve", "reject", "uphold", "dismiss"):
+        raise ValidationError(f"不支持的操作 {action}", f"unsupported action {action}")
+    _visible_case(request, case_id)
+    return _case(
+        services.transition(
+            case_id,
+            action,
+            request.user,
+            reason=body.reason,
+            expected_version=body.expected_version,
+        )
+    )
+
+
+class AssignIn(Schema):
+    reviewer: str
+
+
+@api.post(
+    "/cases/{case_id}/assign",
+    response={200: CaseOut, 400: Error, 403: Error, 409: Error},
+    tags=["policy delivery"],
+)
+def assign_case(request: HttpRequest, case_id: int, body: AssignIn) -> dict[str, Any]:
+    from django.contrib.auth.models import User
+
+    reviewer = User.objects.filter(username=body.reviewer).first()
+    if reviewer is None:
+        raise ValidationError(f"没有用户 {body.reviewer}", f"no user {body.reviewer}")
+    _visible_case(request, case_id)
+    return _case(services.assign(case_id, request.user, reviewer))
+
+
+class DeclarationIn(Schema):
+    conflict: bool
+    statement: str = ""
+
+
+@api.post(
+    "/cases/{case_id}/declaration", response={200: CaseOut, 403: Error}, tags=["policy delivery"]
+)
+def declare(request: HttpRequest, case_id: int, body: DeclarationIn) -> dict[str, Any]:
+    """The reviewer's conflict-of-interest declaration (a conflict recuses the reviewer)."""
+    _visible_case(request, case_id)
+    services.declare(case_id, request.user, conflict=body.conflict, statement=body.statement)
+    return _case(Case.objects.select_related("policy").get(pk=case_id))
+
+
+class DecisionIn(Schema):
+    decision: str
+    reason: str
+    expected_version: int | None = None
+
+
+@api.post(
+    "/cases/{case_id}/decision",
+    response={200: CaseOut, 400: Error, 403: Error, 409: Error},
+    tags=["policy delivery"],
+)
+def decide(request: HttpRequest, case_id: int, body: DecisionIn) -> dict[str, Any]:
+    _visible_case(request, case_id)
+    return _case(
+        services.decide(case_id, request.user, body.decision, body.reason, body.expected_version)
+    )
+
+
+# --- money and oversight ----------------------------------------------------------------
+
+
+class YearIn(Schema):
+    year: int
+
+
+class LedgerOut(Schema):
+    budget: Decimal
+    granted: Decimal
+    ordered: Decimal
+    paid: Decimal
+    returned: Decimal
+    problems: list[str]
+
+
+@api.post(
+    "/policies/{code}/allocation", response={200: LedgerOut, 400: Error, 403: Error}, tags=["money"]
+)
+def allocate(request: HttpRequest, code: str, body: YearIn) -> Any:
+    access.require(request.user, "import")
+    policy = _policy(code)
+    services.allocate(policy, body.year, request.user)
+    return services.reconcile(policy, body.year)
+
+
+@api.post("/policies/{code}/payment-runs", response={201: LedgerOut, 403: Error}, tags=["money"])
+def payment_run(request: HttpRequest, code: str, body: YearIn) -> Any:
+    policy = _policy(code)
+    run = services.create_payment_run(policy, body.year, request.user)
+    services.execute_payment_run(run, request.user)
+    return 201, services.reconcile(policy, body.year)
+
+
+@api.get("/policies/{code}/ledger", response={200: LedgerOut, 403: Error}, tags=["money"])
+def ledger(request: HttpRequest, code: str, year: int) -> Any:
+    access.require(request.user, "import")
+    return services.reconcile(_policy(code), year)
+
+
+class UnclaimedOut(Schema):
+    uscc: str
+    name: str
+    district: str
+    policy: str
+    title: str
+    award: Decimal | None
+    state: str
+    reason: str
+
+
+@api.get("/dashboard/unclaimed", response=list[UnclaimedOut], tags=["oversight"])
+def unclaimed(request: HttpRequest) -> list[dict[str, Any]]:
+    """应享未享 within the user's reach, each with the reason."""
+    visible = set(access.enterprises_for(request.user, "view").values_list("pk", flat=True))
+    return [row for row in queries.entitled_not_received() if row["uscc"] in visible]
+
+
+class WhatIfIn(Schema):
+    policy: str
+    set: dict[str, str]
+    as_of: dt.date
+
+
+class WhatIfOut(Schema):
+    gained: list[str]
+    lost: list[str]
+    budget_change: Decimal
+    by_district: list[dict[str, Any]]
+
+
+@api.post("/sandbox/whatif", response={200: WhatIfOut, 403: Error}, tags=["oversight"])
+def whatif(request: HttpRequest, body: WhatIfIn) -> dict[str, Any]:
+    """Policy sandbox: who gains or loses eligibility, and the budget change."""
+    access.require(request.user, "import")
+    from lianzhang.rules.policy import load_library
+    from lianzhang.rules.whatif import whatif as run_whatif
+
+    result = run_whatif(
+        load_library(), matching.registry_tables(), body.as_of, body.policy, dict(body.set)
+    )
+    return {
+        "gained": result.gained,
+        "lost": result.lost,
+        "budget_change": Decimal(result.budget_change_fen) / 100,
+        "by_district": result.by("district").to_dicts(),
+    }

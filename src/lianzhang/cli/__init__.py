@@ -1,0 +1,1 @@
+"""The `lianzhang` command line: a thin click layer over the services."""

@@ -1,0 +1,3 @@
+from lianzhang.cli.main import main
+
+main()

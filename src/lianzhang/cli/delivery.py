@@ -1,0 +1,160 @@
+"""`lianzhang delivery …`: 政策找企业 / 免申即享 on the platform's database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+
+def _setup() -> None:
+    from lianzhang.cli.main import _setup_django
+
+    _setup_django()
+
+
+def _operator() -> Any:
+    """The administrator the CLI acts as (the first one), for the audit log."""
+    from django.contrib.auth.models import User
+
+    from lianzhang.core.errors import PermissionDenied
+
+    user = User.objects.filter(is_superuser=True).order_by("pk").first()
+    if user is None:
+        raise PermissionDenied(
+            "没有管理员账号：先运行 lianzhang createuser NAME --role admin",
+            "no administrator: run lianzhang createuser NAME --role admin",
+        )
+    return user
+
+
+def _policy(code: str) -> Any:
+    from lianzhang.core.errors import NotFound
+    from lianzhang.policies.models import Policy
+
+    found = Policy.objects.filter(code=code).first()
+    if found is None:
+        raise NotFound(
+            f"平台中没有政策 {code}（先运行 lianzhang delivery sync）",
+            f"no policy {code} in the platform (run lianzhang delivery sync)",
+        )
+    return found
+
+
+@click.group(help="政策兑现：同步政策库、匹配、分配预算、支付、对账 / policy delivery")
+def delivery() -> None:
+    pass
+
+
+@delivery.command(help="把政策库载入平台 / load the policy library into the platform")
+@click.option("--year", type=int, help="预算年度（默认今年）/ budget year")
+def sync(year: int | None) -> None:
+    _setup()
+    from lianzhang.policies.matching import sync_library
+
+    loaded = sync_library(year=year)
+    click.echo(f"已载入 {len(loaded)} 项政策 / {len(loaded)} policies loaded")
+
+
+@delivery.command(help="匹配：全部生效政策 × 全部企业 / run a match")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option(
+    "--open-cases",
+    is_flag=True,
+    help="为符合的企业生成享受事项并通知 / open cases and notify enterprises",
+)
+def match(as_of: dt.datetime, open_cases: bool) -> None:
+    _setup()
+    from lianzhang.policies import services
+    from lianzhang.policies.matching import run_match
+    from lianzhang.policies.models import Match
+
+    run = run_match(as_of.date())
+    click.echo(
+        f"匹配 #{run.pk}：{run.enterprises} 家企业，{run.eligible} 项符合 / "
+        f"run {run.pk}: {run.eligible} eligible matches"
+    )
+    if open_cases:
+        eligible = Match.objects.filter(run=run, verdict="eligible").select_related("policy")
+        cases = services.open_cases(eligible, as_of.year)
+        click.echo(f"新生成享受事项 {len(cases)} 项 / {len(cases)} cases opened")
+
+
+@delivery.command(help="按预算分配奖补 / allocate the budget")
+@click.argument("policy")
+@click.option("--year", type=int, required=True)
+def allocate(policy: str, year: int) -> None:
+    _setup()
+    from lianzhang.core.money import format_yuan
+    from lianzhang.policies import services
+
+    result = services.allocate(_policy(policy), year, _operator())
+    click.echo(
+        f"预算 {format_yuan(result.budget)}，申请 {format_yuan(result.demand)}，"
+        f"分配 {format_yuan(result.granted)}（{result.rule}），"
+        f"未获分配 {len(result.unfunded)} 项"
+    )
+
+
+@delivery.command(help="生成支付指令（可中断后重跑）/ order payments (safe to re-run)")
+@click.argument("policy")
+@click.option("--year", type=int, required=True)
+def pay(policy: str, year: int) -> None:
+    _setup()
+    from lianzhang.policies import services
+
+    user = _operator()
+    run = services.create_payment_run(_policy(policy), year, user)
+    count = services.execute_payment_run(run, user)
+    click.echo(f"支付批次 #{run.pk}：{count} 笔支付指令 / {count} payment orders")
+
+
+@delivery.command(help="对账：预算、分配、支付、退回 / reconcile the ledger")
+@click.argument("policy")
+@click.option("--year", type=int, required=True)
+def reconcile(policy: str, year: int) -> None:
+    _setup()
+    from lianzhang.core.money import format_yuan
+    from lianzhang.policies import services
+
+    ledger = services.reconcile(_policy(policy), year)
+    click.echo(
+        f"预算 {format_yuan(ledger.budget)} 已分配 {format_yuan(ledger.granted)} "
+        f"待支付 {format_yuan(ledger.ordered)} 已支付 {format_yuan(ledger.paid)} "
+        f"退回 {format_yuan(ledger.returned)}"
+    )
+    for problem in ledger.problems:
+        click.echo(f"不平 / mismatch: {problem}", err=True)
+    if ledger.problems:
+        raise SystemExit(1)
+
+
+@delivery.command(help="应享未享清单 / eligible but not paid, with reasons")
+@click.option("--output", type=click.Path(dir_okay=False), help=".xlsx 或 .csv")
+def unclaimed(output: str | None) -> None:
+    _setup()
+    from lianzhang.policies.queries import entitled_not_received
+    from lianzhang.policies.reports import write_table
+
+    rows = entitled_not_received()
+    headers = ["uscc", "name", "district", "policy", "title", "award", "state", "reason"]
+    if output:
+        write_table(output, "应享未享", headers, [[r[h] for h in headers] for r in rows])
+        click.echo(f"已导出 {len(rows)} 行 / {len(rows)} rows written to {output}")
+        return
+    for r in rows:
+        click.echo(f"{r['uscc']} {r['name']} {r['title']}：{r['reason']}")
+    click.echo(f"共 {len(rows)} 项 / {len(rows)} in all")
+
+
+@delivery.command("verify-audit", help="校验审计日志哈希链 / verify the audit log")
+def verify_audit() -> None:
+    _setup()
+    from lianzhang.policies.services import verify_audit_chain
+
+    broken = verify_audit_chain()
+    if broken:
+        click.echo(f"审计日志被改动：事件 {broken} / audit events altered: {broken}", err=True)
+        raise SystemExit(1)
+    click.echo("审计日志完整 / audit log intact")

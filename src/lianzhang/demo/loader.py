@@ -1,0 +1,82 @@
+"""Load the demo city into the registry through the same import path users take."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from lianzhang.accounts.models import Profile, Role
+from lianzhang.accounts.services import create_user
+from lianzhang.enterprises.models import MODELS, Enterprise
+from lianzhang.enterprises.services import import_file
+
+from .generator import generate, write_city
+
+TABLE_ORDER = ("enterprises", "annual", "honours", "awards")
+
+#: username, password, role; the district officer and the enterprise user are bound below.
+DEMO_USERS = (
+    ("admin", "lianzhang-admin", Role.ADMIN),
+    ("analyst", "lianzhang-analyst", Role.ANALYST),
+    ("gaoxin", "lianzhang-district", Role.DISTRICT),
+    ("qiye", "lianzhang-enterprise", Role.ENTERPRISE),
+)
+DEMO_DISTRICT = "成都高新区"
+
+
+def load_demo(
+    *, seed: int, enterprises: int, reset: bool = False, echo: Callable[[str], None] = print
+) -> str:
+    """Generate the city, write it as CSV files, and import them. Skips when already loaded."""
+    if Enterprise.objects.exists() and not reset:
+        return (
+            f"名录已有 {Enterprise.objects.count()} 家企业，跳过生成（--reset 重新生成）/ "
+            "registry already loaded; use --reset to regenerate"
+        )
+    if reset:
+        with transaction.atomic():
+            for table in reversed(TABLE_ORDER):
+                MODELS[table]._default_manager.all().delete()
+    echo(f"生成演示城市 / generating the demo city: seed={seed}, enterprises={enterprises}")
+    city = generate(seed=seed, enterprises=enterprises)
+    directory = Path(settings.DATA_DIR) / "demo"
+    directory.mkdir(parents=True, exist_ok=True)
+    write_city(city, directory, fmt="csv")
+    lines = []
+    for table in TABLE_ORDER:
+        report = import_file(directory / f"{table}.csv", table)
+        if not report.written:
+            problems = "; ".join(str(e) for e in report.errors[:5])
+            raise RuntimeError(f"demo data failed its own import: {problems}")
+        lines.append(report.summary())
+    return "\n".join(lines)
+
+
+def create_demo_users() -> list[str]:
+    """Create the demo logins once; returns one line per login to print."""
+    sample = Enterprise.objects.filter(district=DEMO_DISTRICT).order_by("uscc").first()
+    sample = sample or Enterprise.objects.order_by("uscc").first()
+    out = []
+    for username, password, role in DEMO_USERS:
+        if role == Role.ENTERPRISE and sample is None:
+            continue
+        if not User.objects.filter(username=username).exists():
+            create_user(
+                username,
+                password,
+                role,
+                district=DEMO_DISTRICT if role == Role.DISTRICT else "",
+                uscc=sample.uscc if role == Role.ENTERPRISE and sample else "",
+            )
+        profile = Profile.objects.filter(user__username=username).first()
+        scope = ""
+        if role == Role.DISTRICT:
+            scope = f"（{DEMO_DISTRICT}）"
+        elif profile is not None and profile.enterprise is not None:
+            scope = f"（{profile.enterprise.name}）"
+        out.append(f"{username} / {password}  {Role(role).label}{scope}")
+    return out

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Cooperation
+
+
+class DemandForm(forms.Form):
+    enterprise = forms.ChoiceField(label=_("Enterprise"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    problem = forms.CharField(
+        label=_("Problem statement"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    indicators = forms.CharField(
+        label=_("Indicators to reach"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    chain_code = forms.CharField(label=_("Chain"), required=False, max_length=40)
+    node_code = forms.CharField(label=_("Chain node"), required=False, max_length=80)
+    industry_code = forms.CharField(label=_("Industry code (GB/T 4754)"), required=False)
+    budget = forms.DecimalField(
+        label=_("Budget (yuan)"), required=False, min_value=0, decimal_places=2, max_digits=17
+    )
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    cooperation = forms.ChoiceField(label=_("Cooperation mode"), choices=Cooperation.choices)
+    min_trl = forms.IntegerField(
+        label=_("Minimum maturity (TRL 1–9)"), required=False, min_value=1, max_value=9
+    )
+
+    def __init__(self, *args: Any, enterprises: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].choices = enterprises  # type: ignore[attr-defined]

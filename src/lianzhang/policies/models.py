@@ -1,0 +1,300 @@
+"""政策找企业 / 免申即享: the policy library, match runs, cases, reviews, money and audit.
+
+A **case** (享受事项) is one enterprise's claim on one policy for one budget year; the unique
+key (enterprise, policy, year) is what makes paying twice for the same item impossible.
+Its state moves only through ``workflow.TRANSITIONS`` by ``services``; each move writes an
+append-only, hash-chained ``AuditEvent``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lianzhang.storage.fields import MoneyField
+
+from .workflow import Mode, State
+
+
+class Policy(models.Model):
+    """A policy file loaded into the platform; ``source`` is the YAML it came from."""
+
+    code = models.CharField(_("policy id"), max_length=80, unique=True)
+    family = models.CharField(_("family"), max_length=80, blank=True, default="")
+    title = models.CharField(_("title"), max_length=200)
+    issuer = models.CharField(_("issuer"), max_length=200, blank=True, default="")
+    document_number = models.CharField(_("document number"), max_length=100, blank=True, default="")
+    source_url = models.URLField(_("source"), max_length=500, blank=True, default="")
+    mode = models.CharField(_("delivery mode"), max_length=20, choices=Mode.choices)
+    confidence = models.CharField(_("confidence"), max_length=20, default="high")
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    #: ``ranking`` (highest score first until the budget runs out) or ``pro_rata``.
+    allocation = models.CharField(
+        _("allocation when over budget"), max_length=20, default="ranking"
+    )
+    no_stack_with = models.JSONField(_("does not stack with"), default=list, blank=True)
+    source = models.TextField(_("policy file"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.code}）"
+
+    @property
+    def automatic_grant_allowed(self) -> bool:
+        """Unverified criteria never pay out without an application and a review."""
+        return self.mode == Mode.AUTOMATIC and self.confidence != "unverified"
+
+
+class ParameterChange(models.Model):
+    """A new dated value of a policy parameter; takes effect only once a reviewer approves."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending review")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="changes")
+    name = models.CharField(_("parameter"), max_length=80)
+    effective_from = models.DateField(_("effective from"))
+    value = models.CharField(_("value"), max_length=100)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["policy", "name", "effective_from", "proposed_at"]
+
+
+class Budget(models.Model):
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="budgets")
+    year = models.IntegerField(_("year"))
+    amount = MoneyField(_("budget"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["policy", "year"], name="budget_once")]
+
+
+class MatchRun(models.Model):
+    """One evaluation of the active library over the registry, reproducible from its manifest."""
+
+    as_of = models.DateField(_("as of"))
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: policy versions and parameter values used, data snapshot time, engine version
+    manifest = models.JSONField(default=dict)
+    enterprises = models.IntegerField(default=0)
+    eligible = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+
+class Match(models.Model):
+    class Verdict(models.TextChoices):
+        ELIGIBLE = "eligible", _("eligible")
+        UNDETERMINED = "undetermined", _("undetermined")
+        INELIGIBLE = "ineligible", _("ineligible")
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="matches")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="matches", db_column="uscc"
+    )
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="matches")
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    score = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    award = MoneyField(null=True, blank=True)
+    #: per criterion: id, label, passed, value, threshold, margin, clause, reason
+    criteria = models.JSONField(default=list)
+    failed = models.IntegerField(default=0)
+    near_miss = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "enterprise", "policy"], name="match_once")
+        ]
+        indexes = [models.Index(fields=["run", "policy", "verdict"])]
+
+
+class Case(models.Model):
+    """One enterprise's claim on one policy for one budget year."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="cases", db_column="uscc"
+    )
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="cases")
+    year = models.IntegerField(_("budget year"))
+    state = models.CharField(_("state"), max_length=24, choices=State.choices)
+    #: bumped on every transition: a decision made on a stale version loses (optimistic lock)
+    version = models.IntegerField(default=0)
+    match = models.ForeignKey(
+        Match, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    eligible_at = models.DateTimeField(null=True, blank=True)
+    award_computed = MoneyField(_("award by formula"), null=True, blank=True)
+    award_granted = MoneyField(_("award granted"), null=True, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=64, blank=True, default="")
+    application = models.JSONField(_("application"), default=dict, blank=True)
+    prereview = models.JSONField(_("automatic pre-review"), default=dict, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    decision_reason = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "policy", "year"], name="case_once")
+        ]
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.policy.code} {self.year} {self.state}"
+
+
+class Review(models.Model):
+    """A reviewer's conflict-of-interest declaration and decision on a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    conflict = models.BooleanField(_("conflict of interest"))
+    statement = models.TextField(_("declaration"), blank=True, default="")
+    decision = models.CharField(max_length=20, blank=True, default="")
+    reason = models.TextField(blank=True, default="")
+    at = models.DateTimeField(auto_now_add=True)
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=200)
+    file = models.FileField(upload_to="attachments/%Y/")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class PaymentRun(models.Model):
+    """A batch of payment orders; re-running an interrupted batch never pays twice."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="payment_runs")
+    year = models.IntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class PaymentOrder(models.Model):
+    class Status(models.TextChoices):
+        ORDERED = "ordered", _("ordered")
+        PAID = "paid", _("paid")
+        RETURNED = "returned", _("returned")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payments")
+    run = models.ForeignKey(
+        PaymentRun, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    amount = MoneyField(_("amount"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ORDERED)
+    bank_account = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            # at most one live (ordered or paid) order per case: the second one cannot exist
+            models.UniqueConstraint(
+                fields=["case"], condition=~models.Q(status="returned"), name="one_live_order"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="order_positive"),
+        ]
+
+
+class Notice(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    text = models.TextField()
+    link = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class AuditEvent(models.Model):
+    """Append-only: rows are never updated or deleted by the application.
+
+    Each event carries the hash of the previous one, so an edit made behind the
+    application's back (in the database directly) breaks ``services.verify_audit_chain``.
+    """
+
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.CharField(max_length=150)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    from_state = models.CharField(max_length=24, blank=True, default="")
+    to_state = models.CharField(max_length=24, blank=True, default="")
+    reason = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("audit events cannot be deleted")
+
+    def digest(self) -> str:
+        body = json.dumps(
+            [
+                self.prev_hash,
+                self.actor,
+                self.action,
+                self.object_type,
+                self.object_id,
+                self.from_state,
+                self.to_state,
+                self.reason,
+                self.data,
+            ],
+            ensure_ascii=False,
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()

@@ -1,0 +1,236 @@
+"""Read side of policy delivery: "my policies", the bureau's dashboards and 应享未享."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from lianzhang.core import gbt4754
+from lianzhang.core.money import format_yuan
+from lianzhang.rules.explain import shown
+
+from . import workflow
+from .matching import evaluate_registry, explanations
+from .models import Case, Match, MatchRun, PaymentOrder, Policy
+from .workflow import State
+
+CATEGORY_ORDER = {"eligible": 0, "undetermined": 1, "near": 2}
+
+
+@dataclass
+class MyPolicy:
+    policy: Policy
+    verdict: str
+    category: str  # eligible | undetermined (missing data / review) | near (just misses)
+    award: Decimal | None
+    score: float | None
+    reasons: list[str]
+    case: Case | None = None
+    criteria: list[dict[str, Any]] = field(default_factory=list)
+
+
+def reason(c: dict[str, Any]) -> str:
+    """One criterion in plain Chinese: 研发费用占比 2.60%，低于 3.00%，差 0.40%."""
+    if c["passed"] is None:
+        return f"{c['label']}：缺少数据或需人工核实"
+    value, line = shown(c["value"], c["unit"]), shown(c["threshold"], c["unit"])
+    if c["margin"] is None:
+        return f"{c['label']}：{'满足' if c['passed'] else '不满足'}"
+    gap = shown(abs(c["margin"]), c["unit"])
+    if c["passed"]:
+        return f"{c['label']}：{value}，达到 {line}"
+    return f"{c['label']}：{value}，未达到 {line}，差 {gap}"
+
+
+def my_policies(uscc: str, as_of: dt.date | None = None) -> list[MyPolicy]:
+    """Every active policy the enterprise qualifies for, may qualify for, or just misses.
+
+    Evaluated live for this one enterprise with the same engine as the match runs.
+    """
+    as_of = as_of or timezone.localdate()
+    active = [
+        p
+        for p in Policy.objects.filter(active=True)
+        if (p.effective_from is None or p.effective_from <= as_of)
+        and (p.effective_to is None or as_of <= p.effective_to)
+    ]
+    if not active:
+        return []
+    ev = evaluate_registry(as_of, active, usccs=[uscc])
+    rows = ev.results().join(explanations(ev), on=["uscc", "policy"], how="left").to_dicts()
+    by_code = {p.code: p for p in active}
+    cases = {c.policy_id: c for c in Case.objects.filter(enterprise_id=uscc, year=as_of.year)}
+    out = []
+    for row in rows:
+        criteria = row["criteria"] or []
+        if row["verdict"] == "eligible":
+            category = "eligible"
+        elif row["verdict"] == "undetermined":
+            category = "undetermined"
+        elif row["failed"] == 1 and row["near"] == 1:
+            category = "near"
+        else:
+            continue
+        wanted = [c for c in criteria if c["passed"] is not True] or criteria
+        policy = by_code[row["policy"]]
+        out.append(
+            MyPolicy(
+                policy=policy,
+                verdict=row["verdict"],
+                category=category,
+                award=None if row["award_fen"] is None else Decimal(row["award_fen"]) / 100,
+                score=row["score"],
+                reasons=[reason(c) for c in wanted],
+                criteria=criteria,
+                case=cases.get(policy.pk),
+            )
+        )
+    return sorted(out, key=lambda m: (CATEGORY_ORDER[m.category], m.policy.code))
+
+
+def coverage(year: int) -> list[dict[str, Any]]:
+    """Per policy: cases eligible / confirmed / approved / paid, and the money."""
+    rows = []
+    for policy in Policy.objects.filter(cases__year=year).distinct():
+        cases = Case.objects.filter(policy=policy, year=year)
+        counts = dict(cases.values_list("state").annotate(n=Count("id")))
+        paid = PaymentOrder.objects.filter(case__in=cases, status="paid").aggregate(
+            s=Sum("amount")
+        )["s"] or Decimal(0)
+        rows.append(
+            {
+                "policy": policy.code,
+                "title": policy.title,
+                "mode": policy.mode,
+                "cases": sum(counts.values()),
+                "awaiting": counts.get(State.ELIGIBLE, 0) + counts.get(State.DRAFT, 0),
+                "confirmed": sum(
+                    counts.get(s, 0)
+                    for s in (
+                        State.CONFIRMED,
+                        State.SUBMITTED,
+                        State.UNDER_REVIEW,
+                        State.CORRECTION,
+                    )
+                ),
+                "approved": sum(counts.get(s, 0) for s in workflow.COMMITTED),
+                "paid": counts.get(State.PAID, 0),
+                "paid_amount": paid,
+            }
+        )
+    return rows
+
+
+def amounts_by(year: int, dimension: str) -> list[dict[str, Any]]:
+    """Granted and paid money by ``district``, ``industry`` (门类) or ``policy``."""
+    key = {
+        "district": "enterprise__district",
+        "industry": "enterprise__industry_code",
+        "policy": "policy__code",
+    }[dimension]
+    groups: dict[str, dict[str, Any]] = {}
+    rows = (
+        Case.objects.filter(year=year, state__in=workflow.COMMITTED)
+        .values(key)
+        .annotate(
+            granted=Sum("award_granted"),
+            n=Count("id"),
+            paid=Sum("payments__amount", filter=Q(payments__status="paid")),
+        )
+    )
+    for row in rows:
+        label = row[key] or "—"
+        if dimension == "industry":
+            found = gbt4754.table().get(label)
+            label = f"{found.section} {gbt4754.name(found.section)}" if found else "—"
+        g = groups.setdefault(
+            label, {"group": label, "cases": 0, "granted": Decimal(0), "paid": Decimal(0)}
+        )
+        g["cases"] += row["n"]
+        g["granted"] += row["granted"] or Decimal(0)
+        g["paid"] += row["paid"] or Decimal(0)
+    return sorted(groups.values(), key=lambda g: -g["granted"])
+
+
+def days_to_payment(year: int) -> dict[str, float | int | None]:
+    """Days from eligibility to the payment being confirmed paid (count, median, p90)."""
+    days = sorted(
+        (o.settled_at - o.case.eligible_at).total_seconds() / 86400
+        for o in PaymentOrder.objects.filter(
+            case__year=year, status="paid", case__eligible_at__isnull=False
+        ).select_related("case")
+        if o.settled_at is not None and o.case.eligible_at is not None
+    )
+    if not days:
+        return {"count": 0, "median": None, "p90": None}
+    return {
+        "count": len(days),
+        "median": statistics.median(days),
+        "p90": days[min(len(days) - 1, int(len(days) * 0.9))],
+    }
+
+
+def entitled_not_received(run: MatchRun | None = None) -> list[dict[str, Any]]:
+    """应享未享: eligible in the latest run but not paid, each with the reason why."""
+    run = run or MatchRun.objects.filter(finished_at__isnull=False).first()
+    if run is None:
+        return []
+    year = run.as_of.year
+    cases = {
+        (c.enterprise_id, c.policy_id): c
+        for c in Case.objects.filter(year=year).select_related("policy")
+    }
+    out = []
+    matches = Match.objects.filter(run=run, verdict="eligible").select_related(
+        "enterprise", "policy"
+    )
+    for m in matches.order_by("policy__code", "enterprise_id"):
+        case = cases.get((m.enterprise_id, m.policy_id))
+        if case is not None and case.state == State.PAID:
+            continue
+        out.append(
+            {
+                "uscc": m.enterprise_id,
+                "name": m.enterprise.name,
+                "district": m.enterprise.district,
+                "policy": m.policy.code,
+                "title": m.policy.title,
+                "award": m.award,
+                "state": case.state if case else "",
+                "reason": _why_not_paid(case, m),
+            }
+        )
+    return out
+
+
+def _why_not_paid(case: Case | None, match: Match) -> str:
+    if case is None:
+        return "尚未生成享受事项（待下一次推送）"
+    waiting = (timezone.now() - case.updated_at).days
+    reasons = {
+        State.ELIGIBLE: f"等待企业确认意向和账户（已 {waiting} 天）",
+        State.DRAFT: f"企业尚未提交申报（已 {waiting} 天）",
+        State.CONFIRMED: "等待审批",
+        State.SUBMITTED: "等待分配评审",
+        State.UNDER_REVIEW: "评审中",
+        State.CORRECTION: f"退回补正，等待企业补充（已 {waiting} 天）",
+        State.REJECTED: f"未通过：{case.decision_reason}",
+        State.FINAL_REJECTED: f"复核后未通过：{case.decision_reason}",
+        State.OBJECTION: "企业提出异议，复核中",
+        State.DECLINED: "企业放弃享受",
+        State.ORDERED: "已下达支付指令，等待银行回执",
+        State.PAYMENT_RETURNED: "支付被退回（账户问题），待重新支付",
+    }
+    if case.state == State.APPROVED:
+        if case.award_granted == 0:
+            return "预算不足，未获分配"
+        if case.award_granted is None:
+            return "已批准，待分配预算"
+        return f"已批准 {format_yuan(case.award_granted)}，待支付"
+    return reasons.get(State(case.state), case.state)

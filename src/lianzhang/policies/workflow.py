@@ -1,0 +1,83 @@
+"""The delivery paths as a state machine: which action moves a case from which state.
+
+免申即享 (automatic): eligible → confirmed (intent and bank account) → approved → ordered → paid.
+申报 (application): draft (pre-filled) → submitted (automatic pre-review attached) →
+under review → [correction → submitted …] → approved | rejected → [objection → approved |
+final rejection]; approved → ordered → paid. A returned payment can be ordered again.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Mode(models.TextChoices):
+    AUTOMATIC = "automatic", _("no application (免申即享)")
+    APPLICATION = "application", _("application (申报)")
+
+
+class State(models.TextChoices):
+    ELIGIBLE = "eligible", _("eligible, awaiting confirmation")
+    CONFIRMED = "confirmed", _("confirmed by the enterprise")
+    DRAFT = "draft", _("application draft")
+    SUBMITTED = "submitted", _("submitted")
+    UNDER_REVIEW = "under_review", _("under review")
+    CORRECTION = "correction", _("returned for correction")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    OBJECTION = "objection", _("objection raised")
+    FINAL_REJECTED = "final_rejected", _("finally rejected")
+    ORDERED = "ordered", _("payment ordered")
+    PAID = "paid", _("paid")
+    PAYMENT_RETURNED = "payment_returned", _("payment returned")
+    DECLINED = "declined", _("declined by the enterprise")
+
+
+S = State
+#: action → (states it may start from, state it leads to, who may take it)
+TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
+    "confirm": (frozenset({S.ELIGIBLE}), S.CONFIRMED, "enterprise"),
+    "decline": (frozenset({S.ELIGIBLE, S.DRAFT, S.CORRECTION}), S.DECLINED, "enterprise"),
+    "submit": (frozenset({S.DRAFT, S.CORRECTION}), S.SUBMITTED, "enterprise"),
+    "assign": (frozenset({S.SUBMITTED}), S.UNDER_REVIEW, "bureau"),
+    "return": (frozenset({S.UNDER_REVIEW}), S.CORRECTION, "reviewer"),
+    "approve": (frozenset({S.UNDER_REVIEW, S.CONFIRMED}), S.APPROVED, "reviewer"),
+    "reject": (frozenset({S.UNDER_REVIEW, S.CONFIRMED}), S.REJECTED, "reviewer"),
+    "object": (frozenset({S.REJECTED}), S.OBJECTION, "enterprise"),
+    "uphold": (frozenset({S.OBJECTION}), S.APPROVED, "bureau"),
+    "dismiss": (frozenset({S.OBJECTION}), S.FINAL_REJECTED, "bureau"),
+    "order": (frozenset({S.APPROVED, S.PAYMENT_RETURNED}), S.ORDERED, "bureau"),
+    "settle": (frozenset({S.ORDERED}), S.PAID, "bureau"),
+    "bounce": (frozenset({S.ORDERED}), S.PAYMENT_RETURNED, "bureau"),
+}
+
+#: States that count toward 应享 (the enterprise qualifies) but are not yet paid.
+OPEN = frozenset(
+    {
+        S.ELIGIBLE,
+        S.CONFIRMED,
+        S.DRAFT,
+        S.SUBMITTED,
+        S.UNDER_REVIEW,
+        S.CORRECTION,
+        S.APPROVED,
+        S.OBJECTION,
+        S.ORDERED,
+        S.PAYMENT_RETURNED,
+    }
+)
+#: States in which money is committed against the budget.
+COMMITTED = frozenset({S.APPROVED, S.ORDERED, S.PAID, S.PAYMENT_RETURNED})
+
+
+def target(action: str, state: str) -> str | None:
+    """The state ``action`` leads to from ``state``, or None when it is not allowed."""
+    rule = TRANSITIONS.get(action)
+    if rule is None or state not in rule[0]:
+        return None
+    return rule[1]
+
+
+def first_state(mode: str) -> str:
+    return S.ELIGIBLE if mode == Mode.AUTOMATIC else S.DRAFT

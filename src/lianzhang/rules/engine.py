@@ -1,0 +1,468 @@
+"""Evaluate policies for every enterprise at once: one Polars query for the whole library.
+
+A policy is compiled, as of a date, into five stages of column expressions: score items,
+score totals, criteria, the criteria tree (the verdict) and the award. All policies'
+stages run in the same lazy query, so Polars evaluates the library in parallel, once.
+One enterprise on a web page is the same query over a one-row frame.
+
+Columns of the wide result (``Evaluation.frame``), per policy ``p``:
+``p|ok`` (Boolean: true eligible, false ineligible, null undetermined), ``p|award``
+(Int64 fen), ``p|c|<criterion>`` (Boolean), ``p|c|<criterion>|v`` (the value, Float64 in
+yuan or as a fraction), ``p|c|<criterion>|t`` (a threshold that varies by enterprise),
+``p|s|<table>|<item>`` (Int64 thousandths of a point), ``p|s|<table>|lo`` / ``|hi``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+from lianzhang.core.errors import LianzhangError
+
+from . import expr as ast
+from .compile import (
+    MILLI,
+    Env,
+    Exact,
+    Items,
+    Logic,
+    Needs,
+    Real,
+    Score,
+    Text,
+    Value,
+    _number,
+    annual_column,
+    award_column,
+    choose,
+    compare,
+    compile_expr,
+    exact,
+    title_column,
+    to_real,
+)
+from .expr import ExprError
+from .policy import Criterion, Policy, PolicyError, ScoreItem, ScoreTable, located_error
+
+#: Statutory terms used when a title's valid_until is not recorded (years).
+TITLE_TERMS = {"tech_sme": 1}
+DEFAULT_TITLE_TERM = 3
+VERDICTS = ("eligible", "ineligible", "undetermined")
+
+
+@dataclass(frozen=True)
+class CriterionInfo:
+    """What the explanation of one criterion needs besides its columns."""
+
+    id: str
+    label: str
+    clause: str
+    kind: str
+    depth: int
+    op: str | None = None  # the comparison, when the criterion is one
+    unit: str = ""
+    threshold: float | None = None  # when the same for every enterprise
+    threshold_column: bool = False
+    manual: bool = False
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    table: str
+    id: str
+    label: str
+    group: str
+    max_points: float
+
+
+@dataclass
+class Compiled:
+    """One policy compiled as of a date."""
+
+    policy: Policy
+    as_of: dt.date
+    parameters: dict[str, str]
+    stages: list[list[pl.Expr]] = field(default_factory=lambda: [[] for _ in range(5)])
+    criteria: list[CriterionInfo] = field(default_factory=list)
+    items: list[ItemInfo] = field(default_factory=list)
+
+    def col(self, *parts: str) -> str:
+        return "|".join((self.policy.id, *parts))
+
+
+def parameter_values(
+    policy: Policy, as_of: dt.date, overrides: Mapping[str, object] | None = None
+) -> dict[str, object]:
+    values = {name: p.at(as_of) for name, p in policy.parameters.items()}
+    for name, value in (overrides or {}).items():
+        if name not in values:
+            known = "、".join(values) or "（无参数）"
+            raise LianzhangError(
+                f"政策 {policy.id} 没有参数 {name}，可选：{known}",
+                f"policy {policy.id} has no parameter {name}; one of {', '.join(values)}",
+            )
+        values[name] = value
+    return values
+
+
+def _param_value(policy: Policy, name: str, raw: object) -> Value:
+    if isinstance(raw, bool):
+        return Logic(pl.lit(raw))
+    if isinstance(raw, list):
+        return Items(tuple(Text(pl.lit(str(v)), str(v)) for v in raw))
+    try:
+        node = ast.parse(str(raw))
+    except ExprError as exc:
+        raise located_error(policy.path, raw, exc, f"参数 {name}") from None
+    if isinstance(node, ast.Num):
+        return exact(node.value, node.unit)
+    if isinstance(node, ast.Unary) and isinstance(node.operand, ast.Num):
+        return exact(-node.operand.value, node.operand.unit)
+    return Text(pl.lit(str(raw)), str(raw))
+
+
+def compile_policy(
+    policy: Policy, as_of: dt.date, needs: Needs, overrides: Mapping[str, object] | None = None
+) -> Compiled:
+    raw = parameter_values(policy, as_of, overrides)
+    out = Compiled(policy, as_of, {k: str(v) for k, v in raw.items()})
+    params = {k: _param_value(policy, k, v) for k, v in raw.items()}
+    env = Env(as_of, params, policy.definitions, {}, needs)
+    scores: dict[str, tuple[str, str]] = {}
+    for table in policy.scores:
+        _compile_table(out, table, env, scores)
+    env.scores = scores
+    root = _compile_criterion(out, policy.criteria, env, 0)
+    out.stages[3].append(root.alias(out.col("ok")))
+    if policy.award is not None:
+        _compile_award(out, env, pl.col(out.col("ok")))
+    return out
+
+
+def _at(out: Compiled, source: object, exc: ExprError, what: str) -> PolicyError:
+    return located_error(out.policy.path, source, exc, what)
+
+
+# ---------------------------------------------------------------- scores
+
+
+def _milli(node: ast.Node, v: Value) -> pl.Expr:
+    n = _number(node, v)
+    if isinstance(n, Real):
+        return (n.expr * MILLI).round(0).cast(pl.Int64)
+    num = n.num * MILLI
+    return (num if n.den is None else num // n.den).cast(pl.Int64)
+
+
+def _item_points(item: ScoreItem, table: ScoreTable, env: Env) -> pl.Expr:
+    if item.points is not None:
+        points = _milli(item.points, compile_expr(item.points, env))
+    else:
+        value = compile_expr(item.value, env) if item.value is not None else None
+        op = ">=" if table.shared_end == "higher" else ">"
+        chain: Any = pl
+        for band in item.bands[:-1]:
+            if band.when is not None:
+                cond = compile_expr(band.when, env)
+                if not isinstance(cond, Logic):
+                    raise ExprError(
+                        band.when.line, band.when.col, "when 应为条件", "when: condition"
+                    )
+                test = cond.expr
+            else:
+                assert band.start is not None and value is not None
+                test = compare(band.start, op, value, compile_expr(band.start, env))
+            chain = chain.when(test.is_null()).then(None).when(test)
+            chain = chain.then(pl.lit(int(band.points * MILLI), dtype=pl.Int64))
+        points = chain.otherwise(pl.lit(int(item.bands[-1].points * MILLI), dtype=pl.Int64))
+        if value is not None and not item.bands[:-1]:
+            points = pl.when(_known_value(value)).then(points)
+    if item.cap is not None:
+        points = _keep_null(points, pl.min_horizontal(points, pl.lit(int(item.cap * MILLI))))
+    return points
+
+
+def _keep_null(source: pl.Expr, result: pl.Expr) -> pl.Expr:
+    """min_horizontal / max_horizontal skip nulls; an unknown must stay unknown."""
+    return pl.when(source.is_not_null()).then(result)
+
+
+def _known_value(v: Value) -> pl.Expr:
+    if isinstance(v, Exact):
+        return v.num.is_not_null()
+    return v.expr.is_not_null() if isinstance(v, Real | Logic | Text) else pl.lit(True)
+
+
+def _compile_table(
+    out: Compiled, table: ScoreTable, env: Env, scores: dict[str, tuple[str, str]]
+) -> None:
+    groups: dict[str, tuple[list[pl.Expr], list[pl.Expr]]] = {}
+    for item in table.items:
+        name = out.col("s", table.id, item.id)
+        try:
+            if item.alternatives:
+                alts = [_item_points(a, table, env) for a in item.alternatives]
+                top = int(item.max_points * MILLI)
+                best_known = pl.max_horizontal(alts)  # ignores unknowns
+                all_known = pl.all_horizontal([a.is_not_null() for a in alts])
+                points: pl.Expr = pl.when(all_known | (best_known >= top)).then(best_known)
+                lo = pl.max_horizontal(
+                    [
+                        a.fill_null(int(x.min_points * MILLI))
+                        for a, x in zip(alts, item.alternatives, strict=True)
+                    ]
+                )
+            else:
+                points = _item_points(item, table, env)
+                lo = pl.col(name).fill_null(int(item.min_points * MILLI))
+        except ExprError as exc:
+            raise _at(out, None, exc, f"评分项 {table.id}.{item.id}") from None
+        out.stages[0].append(points.alias(name))
+        out.items.append(
+            ItemInfo(table.id, item.id, item.label, item.group, float(item.max_points))
+        )
+        hi = pl.col(name).fill_null(int(item.max_points * MILLI))
+        if item.alternatives:
+            lo = pl.col(name).fill_null(lo)
+        los, his = groups.setdefault(item.group, ([], []))
+        los.append(lo)
+        his.append(hi)
+    total_lo: list[pl.Expr] = []
+    total_hi: list[pl.Expr] = []
+    for group, (los, his) in groups.items():
+        lo, hi = pl.sum_horizontal(los), pl.sum_horizontal(his)
+        cap = table.group_caps.get(group)
+        if cap is not None:
+            lo, hi = (pl.min_horizontal(x, pl.lit(int(cap * MILLI))) for x in (lo, hi))
+        if group:
+            key = f"{table.id}.{group}"
+            names = (out.col("s", key, "lo"), out.col("s", key, "hi"))
+            out.stages[1] += [lo.alias(names[0]), hi.alias(names[1])]
+            scores[key] = names
+        total_lo.append(lo)
+        total_hi.append(hi)
+    lo, hi = pl.sum_horizontal(total_lo), pl.sum_horizontal(total_hi)
+    if table.cap is not None:
+        lo, hi = (pl.min_horizontal(x, pl.lit(int(table.cap * MILLI))) for x in (lo, hi))
+    names = (out.col("s", table.id, "lo"), out.col("s", table.id, "hi"))
+    out.stages[1] += [lo.alias(names[0]), hi.alias(names[1])]
+    scores[table.id] = names
+
+
+# ---------------------------------------------------------------- criteria
+
+
+def _compile_criterion(out: Compiled, c: Criterion, env: Env, depth: int) -> pl.Expr:
+    """Compile a criterion; returns its expression (groups inline their children)."""
+    name = out.col("c", c.id)
+    if c.kind != "leaf":
+        info = CriterionInfo(c.id, c.label, c.clause, c.kind, depth)
+        out.criteria.append(info)
+        parts = [_compile_criterion(out, child, env, depth + 1) for child in c.children]
+        value = parts[0]
+        for other in parts[1:]:
+            value = value & other if c.kind == "all" else value | other
+        value = ~value if c.kind == "not" else value
+        out.stages[3].append(value.alias(name))
+        return value
+    if c.manual or c.expr is None:
+        out.stages[2].append(pl.lit(None, dtype=pl.Boolean).alias(name))
+        out.criteria.append(CriterionInfo(c.id, c.label, c.clause, "leaf", depth, manual=True))
+        return pl.col(name)
+    try:
+        info = _compile_leaf(out, c, c.expr, env, depth)
+    except ExprError as exc:
+        raise _at(out, c.source, exc, f"条件 {c.id}") from None
+    out.criteria.append(info)
+    return pl.col(name)
+
+
+def _compile_leaf(
+    out: Compiled, c: Criterion, node: ast.Node, env: Env, depth: int
+) -> CriterionInfo:
+    name = out.col("c", c.id)
+    comparable = isinstance(node, ast.Compare) and node.op in (">=", ">", "<=", "<")
+    if not comparable:
+        value = compile_expr(node, env)
+        if not isinstance(value, Logic):
+            raise ExprError(
+                node.line, node.col, "条件应为真假判断，如 a >= b", "expected a condition"
+            )
+        out.stages[2].append(value.expr.alias(name))
+        return CriterionInfo(c.id, c.label, c.clause, "leaf", depth)
+    assert isinstance(node, ast.Compare)
+    left, right = compile_expr(node.left, env), compile_expr(node.right, env)
+    out.stages[2].append(compare(node, node.op, left, right).alias(name))
+    shown, unit = _display(node.left, left)
+    threshold, _ = _display(node.right, right)
+    out.stages[2].append(shown.alias(name + "|v"))
+    const = _constant(right)
+    if const is None:
+        out.stages[2].append(threshold.alias(name + "|t"))
+    return CriterionInfo(
+        c.id, c.label, c.clause, "leaf", depth, node.op, unit, const, const is None
+    )
+
+
+def _display(node: ast.Node, v: Value) -> tuple[pl.Expr, str]:
+    if isinstance(v, Score):
+        return (pl.when(v.lo == v.hi).then(v.lo.cast(pl.Float64) / MILLI), "points")
+    n = to_real(_number(node, v))
+    return n.expr.cast(pl.Float64), n.unit
+
+
+def _constant(v: Value) -> float | None:
+    if isinstance(v, Exact) and v.const is not None:
+        return float(v.const / 100 if v.unit == "yuan" else v.const)
+    return None
+
+
+# ---------------------------------------------------------------- award
+
+
+def _compile_award(out: Compiled, env: Env, eligible: pl.Expr) -> None:
+    award = out.policy.award
+    assert award is not None
+    try:
+        amount = _number(award.amount, compile_expr(award.amount, env))
+        if amount.unit != "yuan":
+            raise ExprError(
+                award.amount.line, award.amount.col, "奖励金额应为金额", "the award must be money"
+            )
+        cap = None
+        if award.cap is not None:
+            cap = _number(award.cap, compile_expr(award.cap, env))
+            capped = choose(award.cap, compare(award.cap, "<=", amount, cap), amount, cap)
+            amount = _number(award.cap, capped)
+    except ExprError as exc:
+        raise _at(out, None, exc, "award") from None
+    out.stages[4].append(
+        pl.when(eligible)
+        .then(_round_fen(amount, award.step_fen, award.rounding, cap))
+        .alias(out.col("award"))
+    )
+
+
+def _round_fen(amount: Exact | Real, step: int, mode: str, cap: Exact | Real | None) -> pl.Expr:
+    """Exact money in fen, rounded to ``step`` fen (down or half up), never above the cap."""
+    if isinstance(amount, Real):
+        fen = (amount.expr * 100).round(0).cast(pl.Int64)
+        num, den = fen, pl.lit(1, dtype=pl.Int64)
+    else:
+        num = amount.num.cast(pl.Int128)
+        den = amount.den if amount.den is not None else pl.lit(1, dtype=pl.Int64)
+    if mode == "half_up":
+        rounded = (num * 2 + den * step) // (den * 2 * step) * step
+    else:
+        rounded = num // (den * step) * step
+    rounded = _keep_null(rounded, pl.max_horizontal(rounded, pl.lit(0)))
+    if cap is not None:
+        cap_fen = _round_fen(cap, 1, "down", None)
+        rounded = _keep_null(cap_fen, _keep_null(rounded, pl.min_horizontal(rounded, cap_fen)))
+    return rounded.cast(pl.Int64)
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass
+class Tables:
+    """The four contract tables as frames (see ``lianzhang.core.frames``)."""
+
+    enterprises: pl.DataFrame
+    annual: pl.DataFrame
+    honours: pl.DataFrame | None = None
+    awards: pl.DataFrame | None = None
+
+
+def _frame(table: str, df: pl.DataFrame | None) -> pl.LazyFrame:
+    from lianzhang.core.frames import conform, schema
+
+    if df is None:
+        return pl.LazyFrame(schema=schema(table))
+    return conform(table, df).lazy()
+
+
+def input_frame(tables: Tables, as_of: dt.date, needs: Needs) -> pl.LazyFrame:
+    """One row per enterprise with every column the compiled policies read."""
+    year = as_of.year
+    base_cols = {"uscc", "name", "district", "industry_code"} | needs.enterprise
+    frame = _frame("enterprises", tables.enterprises).select(sorted(base_cols))
+    annual = _frame("annual", tables.annual)
+    by_back: dict[int, list[str]] = {}
+    for name, back in needs.annual | {("revenue", 1), ("employees", 1)}:
+        by_back.setdefault(back, []).append(name)
+    for back, names in sorted(by_back.items()):
+        part = (
+            annual.filter(pl.col("year") == year - back)
+            .select("uscc", *[pl.col(n).alias(annual_column(n, back)) for n in sorted(names)])
+            .unique("uscc", keep="last")
+        )
+        frame = frame.join(part, on="uscc", how="left")
+    flags: list[pl.LazyFrame] = []
+    honours = _frame("honours", tables.honours)
+    for title in sorted(needs.titles):
+        term = TITLE_TERMS.get(title, DEFAULT_TITLE_TERM)
+        until = pl.coalesce(pl.col("valid_until"), pl.col("granted_on").dt.offset_by(f"{term}y"))
+        valid = (pl.col("title") == title) & (pl.col("granted_on") <= as_of) & (until >= as_of)
+        flags.append(
+            honours.filter(valid)
+            .select("uscc")
+            .unique()
+            .with_columns(pl.lit(True).alias(title_column(title)))
+        )
+    awards = _frame("awards", tables.awards)
+    for kind, years, top in sorted(needs.awards):
+        recent = pl.col("year").is_between(year - years, year - 1)
+        chosen = (pl.col("kind") == kind) & recent & (pl.col("rank") <= top)
+        flags.append(
+            awards.filter(chosen)
+            .select("uscc")
+            .unique()
+            .with_columns(pl.lit(True).alias(award_column(kind, years, top)))
+        )
+    for flag in flags:
+        frame = frame.join(flag, on="uscc", how="left")
+    flag_names = [title_column(t) for t in needs.titles] + [award_column(*a) for a in needs.awards]
+    return frame.with_columns(pl.col(flag_names).fill_null(False)) if flag_names else frame
+
+
+def size_class() -> pl.Expr:
+    """企业规模 by 统计上大中小微型企业划分办法（2017）, the industry row (revenue and staff)."""
+    revenue, staff = pl.col(annual_column("revenue", 1)), pl.col(annual_column("employees", 1))
+    yuan = 100  # fen per yuan
+    return (
+        pl.when(revenue.is_null() | staff.is_null())
+        .then(pl.lit("未知"))
+        .when((staff >= 1000) & (revenue >= 400_000_000 * yuan))
+        .then(pl.lit("大型"))
+        .when((staff >= 300) & (revenue >= 20_000_000 * yuan))
+        .then(pl.lit("中型"))
+        .when((staff >= 20) & (revenue >= 3_000_000 * yuan))
+        .then(pl.lit("小型"))
+        .otherwise(pl.lit("微型"))
+        .alias("size")
+    )
+
+
+def run_query(
+    tables: Tables, compiled: list[Compiled], as_of: dt.date, needs: Needs
+) -> pl.DataFrame:
+    """All stages of all policies in one lazy query; inputs dropped, results kept."""
+    frame = input_frame(tables, as_of, needs).with_columns(size_class())
+    for stage in range(5):
+        exprs = [e for c in compiled for e in c.stages[stage]]
+        if exprs:
+            frame = frame.with_columns(exprs)
+    keep = ["uscc", "name", "district", "industry_code", "size"]
+    results = [e.meta.output_name() for c in compiled for stage in c.stages for e in stage]
+    return frame.select(keep + results).collect()
+
+
+def fraction_text(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"

@@ -1,0 +1,209 @@
+"""``evaluate``: the library for all enterprises as of a date, with explanations.
+
+>>> import datetime as dt
+>>> from lianzhang.core import frames
+>>> from decimal import Decimal
+>>> lib = load_library()
+>>> ent = frames.from_rows("enterprises", [{"uscc": "X1", "name": "甲", "industry_code": "3985"}])
+>>> ann = frames.from_rows("annual", [{"uscc": "X1", "year": 2024,
+...                                    "main_revenue": Decimal("20000000")}])
+>>> ev = evaluate(lib, Tables(ent, ann), dt.date(2025, 3, 1), ["cn.nbs.above-scale-industrial"])
+>>> ev.results().select("policy", "verdict").row(0)
+('cn.nbs.above-scale-industrial', 'eligible')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from .compile import MILLI, Needs
+from .engine import Compiled, Tables, compile_policy, run_query
+from .policy import Library, load_library
+
+__all__ = ["Evaluation", "Tables", "evaluate", "load_library"]
+
+
+@dataclass
+class Evaluation:
+    """The wide result frame plus what is needed to read it (see ``engine``)."""
+
+    as_of: dt.date
+    compiled: list[Compiled]
+    frame: pl.DataFrame
+    run: dict[str, Any]
+
+    def policy(self, pid: str) -> Compiled:
+        for c in self.compiled:
+            if c.policy.id == pid or c.policy.family == pid:
+                return c
+        raise KeyError(pid)
+
+    def verdict(self, c: Compiled) -> pl.Expr:
+        ok = pl.col(c.col("ok"))
+        return (
+            pl.when(ok)
+            .then(pl.lit("eligible"))
+            .when(~ok)
+            .then(pl.lit("ineligible"))
+            .otherwise(pl.lit("undetermined"))
+        )
+
+    def results(self) -> pl.DataFrame:
+        """One row per enterprise and policy: verdict, score, award (fen), auto_grant."""
+        parts = []
+        for c in self.compiled:
+            p = c.policy
+            score_lo = score_hi = pl.lit(None, dtype=pl.Int64)
+            if p.scores:
+                score_lo, score_hi = (pl.col(c.col("s", p.scores[0].id, x)) for x in ("lo", "hi"))
+            award = pl.col(c.col("award")) if p.award else pl.lit(None, dtype=pl.Int64)
+            verdict = self.verdict(c)
+            parts.append(
+                self.frame.select(
+                    "uscc",
+                    "name",
+                    "district",
+                    "industry_code",
+                    "size",
+                    pl.lit(p.id).alias("policy"),
+                    pl.lit(p.title).alias("title"),
+                    verdict.alias("verdict"),
+                    pl.when(score_lo == score_hi).then(score_lo / MILLI).alias("score"),
+                    (score_lo / MILLI).alias("score_min"),
+                    (score_hi / MILLI).alias("score_max"),
+                    award.cast(pl.Int64).alias("award_fen"),
+                    ((verdict == "eligible") & pl.lit(p.auto_grant)).alias("auto_grant"),
+                )
+            )
+        if not parts:
+            return pl.DataFrame()
+        return pl.concat(parts, how="vertical_relaxed")
+
+    def criteria(self, pid: str | None = None) -> pl.DataFrame:
+        """One row per enterprise and criterion: passed, value, threshold, signed margin.
+
+        The margin is positive when the line is met with room to spare and negative when
+        short (``-123400`` yuan of R&D).
+        """
+        parts = []
+        for c in self.compiled:
+            if pid is not None and pid not in (c.policy.id, c.policy.family):
+                continue
+            for info in c.criteria:
+                name = c.col("c", info.id)
+                value = pl.col(name + "|v") if info.op else pl.lit(None, dtype=pl.Float64)
+                if info.threshold_column:
+                    threshold = pl.col(name + "|t")
+                else:
+                    threshold = pl.lit(info.threshold, dtype=pl.Float64)
+                margin = pl.lit(None, dtype=pl.Float64)
+                if info.op in (">=", ">"):
+                    margin = value - threshold
+                elif info.op in ("<=", "<"):
+                    margin = threshold - value
+                parts.append(
+                    self.frame.select(
+                        "uscc",
+                        pl.lit(c.policy.id).alias("policy"),
+                        pl.lit(info.id).alias("id"),
+                        pl.lit(info.kind == "leaf").alias("is_leaf"),
+                        pl.lit(info.label).alias("label"),
+                        pl.lit(info.clause).alias("clause"),
+                        pl.lit(info.depth, dtype=pl.Int32).alias("depth"),
+                        pl.col(name).alias("passed"),
+                        value.alias("value"),
+                        threshold.alias("threshold"),
+                        margin.alias("margin"),
+                        pl.lit(info.unit).alias("unit"),
+                    )
+                )
+        return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
+
+    def records(self, uscc: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """JSON-ready results with their criteria and score breakdown (the CLI contract)."""
+        frame = self.frame if uscc is None else self.frame.filter(pl.col("uscc").is_in(list(uscc)))
+        sub = Evaluation(self.as_of, self.compiled, frame, self.run)
+        results = sub.results().to_dicts()
+        criteria: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for row in sub.criteria().to_dicts():
+            unit = row.pop("unit")
+            for key in ("value", "threshold", "margin"):
+                row[key] = _shown(row[key], unit)
+            row["unit"] = unit
+            criteria.setdefault((row.pop("uscc"), row.pop("policy")), []).append(row)
+        items = {(c.policy.id, i.table, i.id): i for c in self.compiled for i in c.items}
+        out = []
+        for row in results:
+            c = self.policy(row["policy"])
+            fen = row.pop("award_fen")
+            row["award"] = None if fen is None else fen / 100
+            row["criteria"] = criteria.get((row["uscc"], row["policy"]), [])
+            one = frame.filter(pl.col("uscc") == row["uscc"]).row(0, named=True)
+            row["scores"] = [
+                {
+                    "table": i.table,
+                    "item": i.id,
+                    "label": i.label,
+                    "group": i.group,
+                    "points": _points(one[c.col("s", i.table, i.id)]),
+                    "max": i.max_points,
+                }
+                for (pid, _, _), i in items.items()
+                if pid == c.policy.id
+            ]
+            out.append(row)
+        return out
+
+
+def _shown(value: float | None, unit: str) -> float | None:
+    if value is None or math.isnan(value):
+        return None
+    return round(value, 2) if unit == "yuan" else round(value, 6)
+
+
+def _points(milli: int | None) -> float | None:
+    return None if milli is None else milli / MILLI
+
+
+def evaluate(
+    library: Library,
+    tables: Tables,
+    as_of: dt.date,
+    policies: Iterable[str] | None = None,
+    overrides: Mapping[str, Mapping[str, object]] | None = None,
+) -> Evaluation:
+    """Evaluate policies (ids or family ids; default: all in force) for every enterprise.
+
+    ``overrides`` maps a policy id to parameter values that replace the dated ones
+    (what-if). The run record names each policy version (file digest), its parameters
+    and the as-of date, so a result can be reproduced.
+    """
+    chosen = library.select(policies, as_of)
+    needs = Needs()
+    compiled = [
+        compile_policy(
+            p, as_of, needs, (overrides or {}).get(p.id) or (overrides or {}).get(p.family)
+        )
+        for p in chosen
+    ]
+    frame = run_query(tables, compiled, as_of, needs)
+    run = {
+        "as_of": as_of.isoformat(),
+        "policies": [
+            {
+                "id": c.policy.id,
+                "family": c.policy.family,
+                "digest": c.policy.digest,
+                "in_force": c.policy.in_force(as_of),
+                "parameters": c.parameters,
+            }
+            for c in compiled
+        ],
+    }
+    return Evaluation(as_of, compiled, frame, run)

@@ -1,0 +1,371 @@
+"""The functions of the expression language, each with its documentation.
+
+The reference in ``docs/policies/expressions.md`` is generated from this table
+(``python -m lianzhang.rules.reference``) and a test keeps it current.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+import polars as pl
+
+from . import expr as ast
+from .compile import (
+    Day,
+    Env,
+    Exact,
+    Logic,
+    Number,
+    Real,
+    Score,
+    Text,
+    Value,
+    _fail,
+    _logic,
+    _number,
+    arith,
+    award_column,
+    check_award,
+    check_title,
+    choose,
+    compare,
+    compile_expr,
+    exact,
+    sections,
+    title_column,
+)
+
+
+@dataclass(frozen=True)
+class Function:
+    usage: str
+    zh: str
+    en: str
+    impl: Callable[[ast.Call, Env], Value]
+    min_args: int
+    max_args: int
+    keywords: tuple[str, ...] = ()
+
+
+def _years(node: ast.Call, index: int, default: int | None = None) -> int:
+    if len(node.args) <= index:
+        if default is None:
+            raise _fail(node, "缺少年数参数", "the number of years is missing")
+        return default
+    arg = node.args[index]
+    if not isinstance(arg, ast.Num) or arg.value.denominator != 1 or not 1 <= arg.value <= 10:
+        raise _fail(arg, "年数应为 1 到 10 的整数，如 2", "years must be a whole number 1–10")
+    return int(arg.value)
+
+
+def _shifted(node: ast.Call, env: Env, years: int) -> list[Value]:
+    return [compile_expr(node.args[0], replace(env, shift=env.shift + k)) for k in range(years)]
+
+
+def _each_year(node: ast.Call, env: Env) -> Value:
+    parts = [_logic(node.args[0], v) for v in _shifted(node, env, _years(node, 1))]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out & p
+    return Logic(out)
+
+
+def _any_year(node: ast.Call, env: Env) -> Value:
+    parts = [_logic(node.args[0], v) for v in _shifted(node, env, _years(node, 1))]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out | p
+    return Logic(out)
+
+
+def _sum(node: ast.Call, values: list[Value]) -> Number:
+    total = _number(node, values[0])
+    for v in values[1:]:
+        total = arith(node, "+", total, _number(node, v))
+    return total
+
+
+def _sum_years(node: ast.Call, env: Env) -> Value:
+    return _sum(node, _shifted(node, env, _years(node, 1)))
+
+
+def _avg_years(node: ast.Call, env: Env) -> Value:
+    years = _years(node, 1)
+    total = _sum(node, _shifted(node, env, years))
+    return arith(node, "/", total, exact(Fraction(years)))
+
+
+def _growth_at(node: ast.Call, env: Env, back: int) -> Number:
+    now = _number(node, compile_expr(node.args[0], replace(env, shift=env.shift + back)))
+    before = _number(node, compile_expr(node.args[0], replace(env, shift=env.shift + back + 1)))
+    return arith(node, "/", arith(node, "-", now, before), before)
+
+
+def _growth(node: ast.Call, env: Env) -> Value:
+    return _growth_at(node, env, 0)
+
+
+def _avg_growth(node: ast.Call, env: Env) -> Value:
+    years = _years(node, 1)
+    total = _growth_at(node, env, 0)
+    for k in range(1, years):
+        total = arith(node, "+", total, _growth_at(node, env, k))
+    return arith(node, "/", total, exact(Fraction(years)))
+
+
+def _extreme(node: ast.Call, env: Env, op: str) -> Value:
+    values = [compile_expr(a, env) for a in node.args]
+    best = values[0]
+    for v in values[1:]:
+        best = choose(node, compare(node, op, best, v), best, v)
+    return best
+
+
+def _min(node: ast.Call, env: Env) -> Value:
+    return _extreme(node, env, "<=")
+
+
+def _max(node: ast.Call, env: Env) -> Value:
+    return _extreme(node, env, ">=")
+
+
+def _abs(node: ast.Call, env: Env) -> Value:
+    v = _number(node, compile_expr(node.args[0], env))
+    zero = exact(Fraction(0), v.unit)
+    return choose(node, compare(node, ">=", v, zero), v, arith(node, "-", zero, v))
+
+
+def _floor(node: ast.Call, env: Env) -> Value:
+    v = _number(node, compile_expr(node.args[0], env))
+    if isinstance(v, Real):
+        return Real(v.expr.floor(), v.unit)
+    if v.unit == "yuan":
+        raise _fail(node, "floor 用于个数和年数，不用于金额", "floor is for counts, not money")
+    num = v.num if v.den is None else v.num // v.den
+    return Exact(num, None, v.unit, v.degree)
+
+
+def _known(node: ast.Call, env: Env) -> Value:
+    v = compile_expr(node.args[0], env)
+    if isinstance(v, Exact):
+        known = v.num.is_not_null() if v.den is None else v.num.is_not_null() & v.den.is_not_null()
+    elif isinstance(v, Score):
+        known = v.lo == v.hi
+    elif isinstance(v, Real | Logic | Text | Day):
+        known = v.expr.is_not_null()
+    else:
+        raise _fail(node, "known 的参数应为字段或表达式", "known takes a field or expression")
+    return Logic(known)
+
+
+def _coalesce(node: ast.Call, env: Env) -> Value:
+    value, default = (compile_expr(a, env) for a in node.args)
+    known = _known(node, env)  # compiles node.args[0] again: the same expression
+    assert isinstance(known, Logic)
+    return choose(node, known.expr, value, default)
+
+
+def _count_true(node: ast.Call, env: Env) -> Value:
+    total: pl.Expr = pl.lit(0, dtype=pl.Int64)
+    for arg in node.args:
+        total = total + _logic(arg, compile_expr(arg, env)).cast(pl.Int64)
+    return Exact(total, None, "", 1)
+
+
+def _name_arg(node: ast.Call, arg: ast.Node) -> str:
+    if isinstance(arg, ast.Name) and not arg.back:
+        return arg.name
+    if isinstance(arg, ast.Str):
+        return arg.value
+    raise _fail(arg, "此处应为名称，如 high_tech", "expected a name such as high_tech")
+
+
+def _holds(node: ast.Call, env: Env) -> Value:
+    out: pl.Expr | None = None
+    for arg in node.args:
+        title = check_title(arg, _name_arg(node, arg))
+        env.needs.titles.add(title)
+        column = pl.col(title_column(title))
+        out = column if out is None else out | column
+    assert out is not None
+    return Logic(out)
+
+
+def _kwarg_int(node: ast.Call, key: str, default: int) -> int:
+    for k, v in node.kwargs:
+        if k == key:
+            if not isinstance(v, ast.Num) or v.value.denominator != 1 or v.value < 1:
+                raise _fail(v, f"{key} 应为正整数", f"{key} must be a positive whole number")
+            return int(v.value)
+    return default
+
+
+def _has_award(node: ast.Call, env: Env) -> Value:
+    kind = check_award(node, _name_arg(node, node.args[0]))
+    years, top = _kwarg_int(node, "years", 3), _kwarg_int(node, "top", 3)
+    env.needs.awards.add((kind, years, top))
+    return Logic(pl.col(award_column(kind, years, top)))
+
+
+def _days_since(node: ast.Call, env: Env) -> Value:
+    v = compile_expr(node.args[0], env)
+    if not isinstance(v, Day):
+        raise _fail(node, "days_since 的参数应为日期，如 registered_on", "days_since takes a date")
+    days = (pl.lit(env.as_of) - v.expr).dt.total_days().cast(pl.Int64)
+    return Exact(days, None, "", 1)
+
+
+def _date(node: ast.Call, env: Env) -> Value:
+    arg = node.args[0]
+    try:
+        assert isinstance(arg, ast.Str)
+        return Day(pl.lit(dt.date.fromisoformat(arg.value)))
+    except (AssertionError, ValueError):
+        raise _fail(
+            arg, '日期写作 date("2026-04-01")', 'write dates as date("2026-04-01")'
+        ) from None
+
+
+def _section(node: ast.Call, env: Env) -> Value:
+    v = compile_expr(node.args[0], env)
+    if not isinstance(v, Text):
+        raise _fail(node, "section 的参数应为行业代码", "section takes an industry code")
+    return Text(v.expr.str.slice(0, 2).replace_strict(sections(), default=None))
+
+
+def _score(node: ast.Call, env: Env) -> Value:
+    key = ".".join(_name_arg(node, a) for a in node.args)
+    if key not in env.scores:
+        known = "、".join(env.scores) or "（本政策没有评分表）"
+        raise _fail(node, f"没有评分 {key}，可选：{known}", f"no score {key}; one of {known}")
+    lo, hi = env.scores[key]
+    return Score(pl.col(lo), pl.col(hi))
+
+
+FUNCTIONS: dict[str, Function] = {
+    "each_year": Function(
+        "each_year(条件, 2)",
+        "近 N 年每一年都满足条件（条件中的年度字段逐年取值）",
+        "the condition holds in each of the last N years",
+        _each_year,
+        2,
+        2,
+    ),
+    "any_year": Function(
+        "any_year(条件, 3)",
+        "近 N 年中任一年满足条件",
+        "the condition holds in any of the last N years",
+        _any_year,
+        2,
+        2,
+    ),
+    "sum_years": Function(
+        "sum_years(rd_expense, 2)", "近 N 年合计", "sum over the last N years", _sum_years, 2, 2
+    ),
+    "avg_years": Function(
+        "avg_years(rd_expense, 2)",
+        "近 N 年平均值",
+        "average over the last N years",
+        _avg_years,
+        2,
+        2,
+    ),
+    "growth": Function(
+        "growth(main_revenue)",
+        "上年度增长率 = (上年度 − 前年) ÷ 前年",
+        "last year's growth rate: (last − year before) / year before",
+        _growth,
+        1,
+        1,
+    ),
+    "avg_growth": Function(
+        "avg_growth(main_revenue, 2)",
+        "近 N 年增长率的算术平均（需 N+1 年数据）",
+        "arithmetic mean of the last N yearly growth rates (needs N+1 years)",
+        _avg_growth,
+        2,
+        2,
+    ),
+    "min": Function("min(a, b, …)", "最小值", "smallest value", _min, 2, 9),
+    "max": Function("max(a, b, …)", "最大值", "largest value", _max, 2, 9),
+    "abs": Function("abs(x)", "绝对值", "absolute value", _abs, 1, 1),
+    "floor": Function(
+        "floor(segment_years / 2)",
+        "向下取整（“每满 2 年得 1 分”）",
+        'round down ("1 point per full 2 years")',
+        _floor,
+        1,
+        1,
+    ),
+    "known": Function(
+        "known(market_share)",
+        "该值已知（不为空）；本身从不未知",
+        "the value is known; never unknown itself",
+        _known,
+        1,
+        1,
+    ),
+    "coalesce": Function(
+        "coalesce(x, 0)",
+        "x 未知时取默认值（仅在政策明文规定时使用）",
+        "x, or the default when x is unknown (only where the policy text says so)",
+        _coalesce,
+        2,
+        2,
+    ),
+    "count_true": Function(
+        "count_true(a, b, c)",
+        "成立的条件个数",
+        "how many of the conditions hold",
+        _count_true,
+        1,
+        9,
+    ),
+    "holds": Function(
+        "holds(high_tech, …)",
+        "评估日持有任一有效称号（称号表为完整名录；未登记有效期的按法定有效期计）",
+        "holds any of the titles, valid on the as-of date (register is complete; missing "
+        "valid_until uses the statutory term)",
+        _holds,
+        1,
+        9,
+    ),
+    "has_award": Function(
+        "has_award(sci_national, years=3, top=3)",
+        "近 years 年（评估年之前）获得该类奖励且排名不低于 top",
+        "won that kind of award in the last `years` years, ranked within `top`",
+        _has_award,
+        1,
+        1,
+        ("years", "top"),
+    ),
+    "days_since": Function(
+        "days_since(registered_on)",
+        "距评估日的天数",
+        "days from the date to the as-of date",
+        _days_since,
+        1,
+        1,
+    ),
+    "date": Function('date("2026-04-01")', "日期常量", "a date constant", _date, 1, 1),
+    "section": Function(
+        "section(industry_code)",
+        "GB/T 4754 门类字母（B 采矿、C 制造、D 电力燃气水）",
+        "GB/T 4754 section letter (B mining, C manufacturing, D utilities)",
+        _section,
+        1,
+        1,
+    ),
+    "score": Function(
+        "score(total) / score(total, 创新能力)",
+        "评分表总分或分组得分；部分指标未知时为区间，可判定时才给出结论",
+        "a scored table's total or group; an interval while items are unknown",
+        _score,
+        1,
+        2,
+    ),
+}

@@ -1,0 +1,157 @@
+"""Django settings, all from the environment.
+
+DATABASE_URL      default: SQLite file under LIANZHANG_DATA_DIR (WAL mode)
+LIANZHANG_DATA_DIR default: ./var
+SECRET_KEY        else the key `lianzhang init` wrote; required outside debug
+LIANZHANG_DEBUG   1 to enable debug
+LANGUAGE_CODE     default zh-hans (English: en)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("LIANZHANG_DATA_DIR", "var")).resolve()
+
+DEBUG = os.environ.get("LIANZHANG_DEBUG", "") in {"1", "true", "yes"}
+DEV_SECRET = "lianzhang-insecure-development-key"
+TESTING = os.environ.get("LIANZHANG_TESTING", "") == "1" or "pytest" in sys.modules
+SECRET_FILE = DATA_DIR / "secret_key"
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else the key `lianzhang init` wrote for this install.
+
+    The development default is refused outside debug and tests.
+    """
+    key = os.environ.get("SECRET_KEY", "")
+    if not key and SECRET_FILE.exists():
+        key = SECRET_FILE.read_text("utf-8").strip()
+    if key:
+        return key
+    if DEBUG or TESTING:
+        return DEV_SECRET
+    raise ImproperlyConfigured(
+        "SECRET_KEY 未设置：请运行 `lianzhang init` 或设置 SECRET_KEY 环境变量 / "
+        "SECRET_KEY is not set: run `lianzhang init` or set SECRET_KEY in the environment"
+    )
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+if DEBUG or TESTING:
+    ALLOWED_HOSTS = ["*"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "lianzhang.accounts",
+    "lianzhang.enterprises",
+    "lianzhang.policies",
+    "lianzhang.chains",
+    "lianzhang.innovation",
+    "lianzhang.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "lianzhang.web.middleware.IgnoreAcceptLanguage",  # Chinese unless chosen otherwise
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "lianzhang.web.urls"
+WSGI_APPLICATION = "lianzhang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lianzhang.web.context.navigation",
+            ]
+        },
+    }
+]
+
+
+def _database() -> dict[str, object]:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{DATA_DIR / 'lianzhang.sqlite3'}"
+    config = dj_database_url.parse(url, conn_max_age=60)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the web server read while an import writes; the rest keeps writes fast.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+            "transaction_mode": "IMMEDIATE",
+        }
+        config["CONN_MAX_AGE"] = 0
+        # A file, not shared-cache memory, so concurrent tests wait on locks like production.
+        config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    return dict(config)
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if TESTING:  # hashing cost is not what tests measure
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "enterprise-list"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even with finders
+# Serve app static files (ECharts, htmx, CSS) straight from the package: no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = DATA_DIR / "media"
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,1 @@
+"""Storage helpers: exact money columns and the fastest bulk path each database offers."""

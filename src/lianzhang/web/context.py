@@ -1,0 +1,22 @@
+"""Template context for every page: who is logged in and what the navigation may offer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from lianzhang.accounts import access
+from lianzhang.accounts.models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    role = access.role_of(request.user)
+    if role is None:
+        return {}
+    profile = getattr(request.user, "profile", None)
+    return {
+        "role_label": Role(role).label,
+        "user_district": profile.district if profile is not None else "",
+        "can_import": access.can(request.user, "import"),
+    }

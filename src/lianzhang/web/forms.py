@@ -1,0 +1,78 @@
+"""Forms of the web pages and the API (the same validation for both)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lianzhang.core import contract, gbt4754
+from lianzhang.core.errors import ValidationError
+from lianzhang.enterprises.models import Enterprise
+
+from .templatetags.lianzhang import english
+
+#: Base fields an authorised user may change; the USCC is the key and never changes.
+BASE_FIELDS = [
+    "name",
+    "district",
+    "park",
+    "industry_code",
+    "registered_on",
+    "main_product",
+    "is_sei_product",
+    "major_incident_recent",
+    "credit_blacklisted",
+    "tech_in_supported_fields",
+]
+
+
+class EnterpriseForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Enterprise
+        fields = BASE_FIELDS
+        widgets = {
+            "registered_on": forms.DateInput(attrs={"type": "date"}),
+            "main_product": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            spec = contract.field("enterprises", name)
+            field.label = spec.en if english() else spec.zh
+
+    def clean_industry_code(self) -> str:
+        code: str = self.cleaned_data["industry_code"].strip()
+        if not code:
+            return code
+        try:
+            return gbt4754.validate_class(code)
+        except ValidationError as e:
+            raise forms.ValidationError(e.en if english() else e.zh) from None
+
+
+TABLE_CHOICES = [
+    ("enterprises", _("Enterprises")),
+    ("annual", _("Annual indicators")),
+    ("honours", _("Titles")),
+    ("awards", _("Awards")),
+]
+
+
+class ImportForm(forms.Form):
+    table = forms.ChoiceField(label=_("Table"), choices=TABLE_CHOICES)
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    partial = forms.BooleanField(
+        label=_("Write the good rows only (report the bad ones)"), required=False
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload

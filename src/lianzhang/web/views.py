@@ -1,0 +1,213 @@
+"""The web pages: thin adapters over ``accounts.access``, ``web.queries`` and the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import exceptions
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from lianzhang.accounts import access
+from lianzhang.core import contract, errors
+from lianzhang.enterprises import services
+from lianzhang.enterprises.models import Enterprise, ImportLog, growth
+
+from . import queries
+from .forms import TABLE_CHOICES, EnterpriseForm, ImportForm
+
+PAGE_SIZE = 25
+
+
+def visible(request: HttpRequest, uscc: str, action: access.Action = "view") -> Enterprise:
+    """The enterprise, or 404 whether it is missing or merely out of reach (no probing)."""
+    try:
+        return access.enterprise_for(request.user, uscc.strip().upper(), action)
+    except errors.PermissionDenied:
+        raise Http404(_("No such enterprise.")) from None
+
+
+@login_required
+def enterprise_list(request: HttpRequest) -> HttpResponse:
+    search = queries.Search.from_params(request.GET)
+    found = queries.search(access.enterprises_for(request.user, "view"), search)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    for enterprise in page:
+        enterprise.above_scale = queries.is_above_scale(enterprise)
+    context = {
+        "page": page,
+        "search": search,
+        "districts": _districts(request),
+        "industries": queries.industry_choices(),
+        "titles": contract.HONOUR_TITLES,
+        "tables": TABLE_CHOICES,
+    }
+    # htmx live search swaps only the results
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "web/_results.html" if partial else "web/enterprise_list.html"
+    return render(request, template, context)
+
+
+def _districts(request: HttpRequest) -> list[str]:
+    visible_all = access.enterprises_for(request.user, "view").exclude(district="")
+    return list(visible_all.order_by("district").values_list("district", flat=True).distinct())
+
+
+@login_required
+def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = visible(request, uscc)
+    uscc = enterprise.uscc
+    years = list(enterprise.annual.order_by("year"))
+    previous = None
+    for row in years:
+        adjacent = previous is not None and previous.year == row.year - 1
+        row.revenue_growth = growth(row.revenue, previous.revenue if adjacent else None)
+        previous = row
+    today = dt.date.today()
+    honours = [(h, h.valid_on(today)) for h in enterprise.honours.order_by("-granted_on")]
+    chart = {
+        "years": [row.year for row in years],
+        "revenue": [_wan(row.revenue) for row in years],
+        "rd_expense": [_wan(row.rd_expense) for row in years],
+        "labels": {
+            "revenue": contract.field("annual", "revenue").zh,
+            "rd_expense": contract.field("annual", "rd_expense").zh,
+            "unit": _("10k yuan"),
+        },
+    }
+    if request.LANGUAGE_CODE == "en":
+        chart["labels"].update(revenue=_("Revenue"), rd_expense=_("R&D expense"))
+    context = {
+        "enterprise": enterprise,
+        "years": years,
+        "latest": years[-1] if years else None,
+        "honours": honours,
+        "awards": enterprise.awards.order_by("-year"),
+        "chart": chart,
+        "can_change": access.enterprises_for(request.user, "change").filter(pk=uscc).exists(),
+    }
+    return render(request, "web/enterprise_detail.html", context)
+
+
+def _wan(value: Any) -> float | None:
+    """Yuan to 万元 for the chart (display only; the page tables stay exact)."""
+    return None if value is None else round(float(value) / 10_000, 2)
+
+
+class LostAccess(Exception):
+    """The change would move the enterprise out of the user's own reach."""
+
+
+def save_enterprise(request: HttpRequest, form: EnterpriseForm) -> bool:
+    """Save an edit unless it would take the enterprise out of the user's reach."""
+    try:
+        with transaction.atomic():
+            enterprise = form.save()
+            if not access.enterprises_for(request.user, "change").filter(pk=enterprise.pk):
+                raise LostAccess
+    except LostAccess:
+        form.add_error(None, _("You cannot move an enterprise outside your own district."))
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = visible(request, uscc, "change")
+    form = EnterpriseForm(request.POST or None, instance=enterprise)
+    if request.method == "POST" and form.is_valid() and save_enterprise(request, form):
+        messages.success(request, _("Saved."))
+        return redirect("enterprise-detail", uscc=enterprise.uscc)
+    return render(request, "web/enterprise_form.html", {"form": form, "enterprise": enterprise})
+
+
+def _require_import(request: HttpRequest) -> None:
+    if not access.can(request.user, "import"):
+        raise exceptions.PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest) -> HttpResponse:
+    _require_import(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = _import(request, form)
+    context = {
+        "form": form,
+        "report": report,
+        "tables": TABLE_CHOICES,
+        "logs": ImportLog.objects.select_related("user")[:20],
+    }
+    return render(request, "web/import.html", context)
+
+
+def _import(request: HttpRequest, form: ImportForm) -> services.ImportReport | None:
+    upload = form.cleaned_data["file"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.name).name  # the log keeps the user's file name
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            report = services.import_file(
+                path,
+                form.cleaned_data["table"],
+                user=request.user,
+                partial=form.cleaned_data["partial"],
+            )
+        except errors.LianzhangError as e:
+            form.add_error("file", e.en if request.LANGUAGE_CODE == "en" else e.zh)
+            return None
+    return report
+
+
+@login_required
+def import_template(request: HttpRequest, table: str) -> FileResponse:
+    _require_import(request)
+    if table not in contract.TABLES:
+        raise Http404
+    return _file_response(
+        lambda path: services.write_template(table, path), f"{table}-template.xlsx"
+    )
+
+
+@login_required
+def export(request: HttpRequest, table: str, fmt: str) -> FileResponse:
+    """The table for the enterprises of the current search that the user may see."""
+    if table not in contract.TABLES or fmt not in ("csv", "xlsx"):
+        raise Http404
+    found = queries.search(
+        access.enterprises_for(request.user, "view"), queries.Search.from_params(request.GET)
+    )
+    english = request.LANGUAGE_CODE == "en"
+    return _file_response(
+        lambda path: services.export_file(
+            table, path, Enterprise.objects.filter(pk__in=found.values("pk")), english=english
+        ),
+        f"{table}.{fmt}",
+    )
+
+
+def _file_response(write: Any, filename: str) -> FileResponse:
+    """Write to a temporary file and stream it; the file is unlinked once opened."""
+    fd, name = tempfile.mkstemp(suffix=Path(filename).suffix)
+    os.close(fd)
+    try:
+        write(name)
+        handle = open(name, "rb")  # noqa: SIM115 (FileResponse closes it)
+    finally:
+        os.unlink(name)
+    return FileResponse(handle, as_attachment=True, filename=filename)

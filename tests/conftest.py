@@ -1,0 +1,107 @@
+"""Fixtures shared by the whole suite: a small registry and a user of each role.
+
+The registry: two enterprises in 成都高新区 (``HIGH_TECH``, ``ROBOT``) and one in 武侯区
+(``FOOD``), with annual rows (one value unknown), titles (one expired) and an award.
+"""
+
+import datetime as dt
+import os
+from decimal import Decimal
+
+import pytest
+
+os.environ.setdefault("LIANZHANG_TESTING", "1")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from lianzhang.core.uscc import make
+
+HIGH_TECH = make("91510100MA6W00001")  # 成都高新区, integrated circuits, 规上
+ROBOT = make("91510100MA6W00002")  # 成都高新区, industrial robots, below the line
+FOOD = make("91510107MA6W00003")  # 武侯区, food, 规上
+PASSWORD = "pw-123456"
+
+
+@pytest.fixture
+def registry(db):
+    from lianzhang.enterprises.models import Annual, Award, Enterprise, Honour
+
+    chips = Enterprise.objects.create(
+        uscc=HIGH_TECH,
+        name="成都芯谷集成电路有限公司",
+        district="成都高新区",
+        park="成都高新综合保税区",
+        industry_code="3973",
+        registered_on=dt.date(2012, 4, 1),
+        main_product="功率半导体芯片",
+    )
+    robot = Enterprise.objects.create(
+        uscc=ROBOT, name="成都智造机器人有限公司", district="成都高新区", industry_code="3491"
+    )
+    food = Enterprise.objects.create(
+        uscc=FOOD, name="成都川味食品有限公司", district="武侯区", industry_code="1461"
+    )
+    money = Decimal
+    for year, revenue, rd in [(2022, "180000000", "12000000"), (2023, "215000000", None)]:
+        Annual.objects.create(
+            enterprise=chips,
+            year=year,
+            revenue=money(revenue),
+            main_revenue=money(revenue),
+            rd_expense=None if rd is None else money(rd),
+            employees=420,
+        )
+    Annual.objects.create(
+        enterprise=chips,
+        year=2024,
+        revenue=money("260000000"),
+        main_revenue=money("250000000"),
+        rd_expense=money("20800000"),
+        employees=460,
+    )
+    Annual.objects.create(
+        enterprise=robot, year=2024, revenue=money("9000000"), main_revenue=money("8500000")
+    )
+    Annual.objects.create(
+        enterprise=food, year=2024, revenue=money("56000000"), main_revenue=money("52000000")
+    )
+    Honour.objects.create(
+        enterprise=chips,
+        title="high_tech",
+        granted_on=dt.date(2023, 11, 1),
+        valid_until=dt.date(2099, 10, 31),
+    )
+    Honour.objects.create(
+        enterprise=chips,
+        title="specialized_sme",
+        granted_on=dt.date(2019, 6, 1),
+        valid_until=dt.date(2022, 5, 31),
+    )
+    Honour.objects.create(enterprise=food, title="specialized_sme", granted_on=dt.date(2024, 3, 1))
+    Award.objects.create(
+        enterprise=chips, year=2023, kind="sci_provincial", rank=1, name="四川省科学技术进步奖"
+    )
+    return {"chips": chips, "robot": robot, "food": food}
+
+
+@pytest.fixture
+def users(registry):
+    from lianzhang.accounts.services import create_user
+
+    return {
+        "admin": create_user("admin", PASSWORD, "admin"),
+        "analyst": create_user("analyst", PASSWORD, "analyst"),
+        "district": create_user("gaoxin", PASSWORD, "district", district="成都高新区"),
+        "enterprise": create_user("chips", PASSWORD, "enterprise", uscc=HIGH_TECH),
+    }
+
+
+@pytest.fixture
+def client_as(users, client):
+    """``client_as("district")``: the test client logged in as that role's user."""
+
+    def login(role):
+        client.force_login(users[role])
+        return client
+
+    return login

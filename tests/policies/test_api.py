@@ -1,0 +1,112 @@
+import json
+
+import pytest
+from django.test import Client
+
+from lianzhang.accounts.services import issue_token
+from lianzhang.enterprises.models import Annual
+from lianzhang.policies import matching, services
+from lianzhang.policies.models import Policy
+
+from .conftest import USCCS, make_matches, make_policy
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    return Client(headers={"authorization": f"Bearer {issue_token(user, 'test')}"})
+
+
+def post(client, url, body):
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def test_openapi_describes_the_operations(people):
+    spec = client_for(people["analyst"]).get("/api/v1/openapi.json").json()
+    assert "/api/v1/cases/{case_id}/decision" in spec["paths"]
+    assert "/api/v1/enterprises/{uscc}/policies" in spec["paths"]
+    assert Client().get("/api/v1/cases").status_code == 401
+    assert Client(headers={"authorization": "Bearer nope"}).get("/api/v1/cases").status_code == 401
+
+
+def test_roles_restrict_the_api_as_they_restrict_pages(people):
+    firm, analyst = client_for(people["firm"]), client_for(people["analyst"])
+    assert [e["uscc"] for e in firm.get("/api/v1/enterprises").json()] == [USCCS[0]]
+    assert len(analyst.get("/api/v1/enterprises").json()) == len(USCCS)
+    denied = firm.get(f"/api/v1/enterprises/{USCCS[1]}")
+    missing = firm.get("/api/v1/enterprises/" + "X" * 18)
+    assert denied.status_code == missing.status_code == 403
+    assert post(firm, "/api/v1/match-runs", {"as_of": "2026-06-30"}).status_code == 403
+
+
+def test_enterprise_confirms_and_reviewer_decides_through_the_api(people):
+    auto = make_policy("city.auto", "automatic")
+    appl = make_policy("city.appl", "application")
+    mine = [people["firm"].profile.enterprise]
+    [auto_case] = services.open_cases(make_matches(auto, mine, ["100"]), 2026)
+    [appl_case] = services.open_cases(make_matches(appl, mine, ["200"]), 2026)
+    firm, other = client_for(people["firm"]), client_for(people["other_firm"])
+    assert {c["id"] for c in firm.get("/api/v1/cases").json()} == {auto_case.pk, appl_case.pk}
+    assert other.get("/api/v1/cases").json() == []
+    assert (
+        post(
+            other, f"/api/v1/cases/{auto_case.pk}/confirm", {"bank_account": "6222020202"}
+        ).status_code
+        == 403
+    )
+    bad = post(firm, f"/api/v1/cases/{auto_case.pk}/confirm", {"bank_account": "x"})
+    assert bad.status_code == 400 and "银行账号" in bad.json()["error_zh"]
+    ok = post(firm, f"/api/v1/cases/{auto_case.pk}/confirm", {"bank_account": "6222020202"})
+    assert ok.json()["state"] == "confirmed"
+
+    assert post(firm, f"/api/v1/cases/{appl_case.pk}/actions/submit", {}).json()["state"] == (
+        "submitted"
+    )
+    admin, reviewer = client_for(people["admin"]), client_for(people["reviewer"])
+    assert (
+        post(admin, f"/api/v1/cases/{appl_case.pk}/assign", {"reviewer": "rev"}).json()["state"]
+        == "under_review"
+    )
+    early = post(
+        reviewer, f"/api/v1/cases/{appl_case.pk}/decision", {"decision": "approve", "reason": "ok"}
+    )
+    assert early.status_code == 403
+    post(reviewer, f"/api/v1/cases/{appl_case.pk}/declaration", {"conflict": False})
+    version = reviewer.get(f"/api/v1/cases/{appl_case.pk}").json()["version"]
+    won = post(
+        reviewer,
+        f"/api/v1/cases/{appl_case.pk}/decision",
+        {"decision": "approve", "reason": "达标", "expected_version": version},
+    )
+    assert won.json()["state"] == "approved"
+    late = post(
+        reviewer,
+        f"/api/v1/cases/{appl_case.pk}/decision",
+        {"decision": "reject", "reason": "迟到", "expected_version": version},
+    )
+    assert late.status_code == 409
+
+
+def test_my_policies_and_sandbox(people):
+    Annual.objects.create(enterprise_id=USCCS[0], year=2025, main_revenue="19000000")
+    matching.sync_library()
+    Policy.objects.exclude(code="cn.nbs.above-scale-industrial").update(active=False)
+    mine = (
+        client_for(people["firm"])
+        .get(f"/api/v1/enterprises/{USCCS[0]}/policies?as_of=2026-06-30")
+        .json()
+    )
+    assert [(m["policy"], m["category"]) for m in mine] == [
+        ("cn.nbs.above-scale-industrial", "near")
+    ]
+    sandbox = post(
+        client_for(people["analyst"]),
+        "/api/v1/sandbox/whatif",
+        {
+            "policy": "cn.nbs.above-scale-industrial",
+            "as_of": "2026-06-30",
+            "set": {"min_main_revenue": "1500万元"},
+        },
+    )
+    assert sandbox.status_code == 200, sandbox.content
+    assert sandbox.json()["gained"] == [USCCS[0]]

@@ -1,0 +1,52 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from lianzhang.enterprises.models import Annual
+from lianzhang.policies import matching, queries, services
+from lianzhang.policies.models import Case, Policy
+
+from .conftest import USCCS, make_matches, make_policy
+
+pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2026, 6, 30)
+
+
+def test_my_policies_explain_in_plain_chinese(city):
+    Annual.objects.create(enterprise_id=USCCS[0], year=2025, main_revenue=Decimal("19999999.99"))
+    Annual.objects.create(enterprise_id=USCCS[1], year=2025, main_revenue=Decimal("30000000"))
+    matching.sync_library()
+    Policy.objects.exclude(code="cn.nbs.above-scale-industrial").update(active=False)
+    [near] = queries.my_policies(USCCS[0], AS_OF)
+    assert near.category == "near" and near.verdict == "ineligible"
+    assert any("未达到 2000 万元，差 0.01 元" in r for r in near.reasons), near.reasons
+    [ok] = queries.my_policies(USCCS[1], AS_OF)
+    assert ok.category == "eligible"
+    assert queries.my_policies(USCCS[2], AS_OF)[0].category == "undetermined"
+
+
+def test_entitled_not_received_says_why(city, people):
+    policy = make_policy("city.x", "automatic", budget="100")
+    matches = make_matches(policy, list(city[:3]), ["100", "100", "100"], ["3", "2", "1"])
+    run = matches[0].run
+    run.finished_at = run.started_at
+    run.save()
+    cases = services.open_cases(matches[:2], 2026)
+    services.confirm(cases[0].pk, people["firm"], "62220202")
+    # the second enterprise's own login is not what this test is about
+    Case.objects.filter(pk=cases[1].pk).update(state="confirmed", bank_account="62220202")
+    for case in cases:
+        services.transition(case.pk, "approve", people["analyst"])
+    services.allocate(policy, 2026, people["analyst"])  # budget for one of the two
+    services.execute_payment_run(
+        services.create_payment_run(policy, 2026, people["analyst"]), people["analyst"]
+    )
+    listed = {row["uscc"]: row["reason"] for row in queries.entitled_not_received(run)}
+    assert listed[USCCS[0]].startswith("已下达支付指令")
+    assert listed[USCCS[1]] == "预算不足，未获分配"
+    assert listed[USCCS[2]].startswith("尚未生成享受事项")
+    [row] = queries.coverage(2026)
+    assert (row["cases"], row["approved"], row["paid"]) == (2, 2, 0)
+    by_district = {g["group"]: g for g in queries.amounts_by(2026, "district")}
+    assert by_district["成都高新区"]["granted"] == Decimal("100")

@@ -1,0 +1,240 @@
+"""Engine properties: bulk = single, unknowns never flip a verdict, exact money, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lianzhang.cli.policies import policies
+from lianzhang.core import frames
+from lianzhang.rules.engine import Tables
+from lianzhang.rules.evaluation import evaluate
+from lianzhang.rules.explain import explain
+from lianzhang.rules.expr import ExprError, parse
+from lianzhang.rules.policy import PolicyError, load_library, load_policy
+from lianzhang.rules.whatif import whatif
+
+LIB = load_library()
+AS_OF = dt.date(2026, 6, 1)
+MONEY = st.one_of(st.none(), st.integers(0, 300_000_000).map(lambda f: Decimal(f) / 100 * 100))
+COUNT = st.one_of(st.none(), st.integers(0, 600))
+
+
+def annual_row(draw: st.DrawFn, year: int) -> dict[str, object]:
+    return {
+        "year": year,
+        **{
+            k: draw(MONEY)
+            for k in (
+                "revenue",
+                "main_revenue",
+                "rd_expense",
+                "total_assets",
+                "total_liabilities",
+                "equity_financing",
+                "tax_paid",
+            )
+        },
+        **{
+            k: draw(COUNT)
+            for k in (
+                "employees",
+                "rd_staff",
+                "tech_staff",
+                "ip_class1",
+                "ip_class1_self",
+                "ip_class2",
+                "segment_years",
+            )
+        },
+        "specialization_dev_score": draw(st.one_of(st.none(), st.floats(0, 100).map(round))),
+        "market_share": draw(st.one_of(st.none(), st.sampled_from([0.05, 0.1, 0.2]))),
+        "digital_level": draw(st.one_of(st.none(), st.integers(0, 4))),
+    }
+
+
+@st.composite
+def enterprises(draw: st.DrawFn) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    ents, annual = [], []
+    for i in range(draw(st.integers(1, 6))):
+        uscc = f"E{i}"
+        ents.append(
+            {
+                "uscc": uscc,
+                "name": f"企业{i}",
+                "industry_code": draw(st.sampled_from(["3985", "6513", "0610", None])),
+                "credit_blacklisted": draw(st.one_of(st.none(), st.booleans())),
+                "major_incident_recent": draw(st.one_of(st.none(), st.booleans())),
+            }
+        )
+        annual += [{"uscc": uscc, **annual_row(draw, y)} for y in (2023, 2024, 2025)]
+    return ents, annual
+
+
+def run(ents: list[dict[str, object]], annual: list[dict[str, object]]) -> pl.DataFrame:
+    tables = Tables(frames.from_rows("enterprises", ents), frames.from_rows("annual", annual))
+    return evaluate(LIB, tables, AS_OF).results().select("uscc", "policy", "verdict", "award_fen")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(enterprises())
+def test_bulk_and_single_agree(
+    data: tuple[list[dict[str, object]], list[dict[str, object]]],
+) -> None:
+    ents, annual = data
+    bulk = run(ents, annual).sort("uscc", "policy")
+    single = pl.concat(
+        [run([e], [a for a in annual if a["uscc"] == e["uscc"]]) for e in ents]
+    ).sort("uscc", "policy")
+    assert bulk.to_dicts() == single.to_dicts()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(enterprises(), st.data())
+def test_an_unknown_never_flips_a_definite_verdict(
+    data: tuple[list[dict[str, object]], list[dict[str, object]]], pick: st.DataObject
+) -> None:
+    ents, annual = data
+    before = run(ents, annual)
+    row = pick.draw(st.sampled_from(annual))
+    key = pick.draw(st.sampled_from(sorted(k for k in row if k not in ("uscc", "year"))))
+    blanked = [dict(a, **{key: None}) if a is row else a for a in annual]
+    after = run(ents, blanked)
+    joined = before.join(after, on=["uscc", "policy"], suffix="_after")
+    flipped = joined.filter(
+        (pl.col("verdict") != "undetermined")
+        & (pl.col("verdict_after") != "undetermined")
+        & (pl.col("verdict") != pl.col("verdict_after"))
+    )
+    assert flipped.height == 0, flipped
+
+
+def test_money_is_exact_beyond_float32() -> None:
+    """50,000,001 yuan is not 50,000,000 (OpenFisca's float32 would say it is)."""
+    ents = [{"uscc": "A", "name": "甲", "industry_code": "3985"}]
+    annual = [{"uscc": "A", "year": 2025, "main_revenue": Decimal("19999999.99")}]
+    assert run(ents, annual).filter(pl.col("policy") == "cn.nbs.above-scale-industrial")[
+        "verdict"
+    ].to_list() == ["ineligible"]
+
+
+def test_parse_errors_say_where_and_what_to_write() -> None:
+    with pytest.raises(ExprError) as err:
+        parse("rd_expense >= 100万元 and\n  revenue（")
+    assert (err.value.line, err.value.col) == (2, 10)
+    assert "'('" in str(err.value)
+    with pytest.raises(ExprError, match="=="):
+        parse("a = 1")
+    with pytest.raises(ExprError, match="不能连写"):
+        parse("1 < a < 5")
+
+
+def test_type_errors_point_at_the_policy_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "id: t.bad\ntitle: 坏\nmode: automatic\nconfidence: high\n"
+        "effective: {from: 2026-01-01}\n"
+        "criteria:\n  id: root\n  expr: rd_expense >= 100\n",
+        "utf-8",
+    )
+    policy = load_policy(path)
+    lib = load_library([path])
+    tables = Tables(frames.from_rows("enterprises", []), frames.from_rows("annual", []))
+    with pytest.raises(PolicyError, match=r"bad.yaml:8:.*100万元"):
+        evaluate(lib, tables, AS_OF, [policy.id])
+    path.write_text(path.read_text("utf-8").replace("rd_expens ", "x"), "utf-8")
+    path.write_text(path.read_text("utf-8").replace("rd_expense >= 100", "rd_expence > 0"), "utf-8")
+    with pytest.raises(PolicyError, match="rd_expense"):
+        evaluate(load_library([path]), tables, AS_OF)
+
+
+def test_explain_and_whatif() -> None:
+    ents = [
+        {
+            "uscc": "A",
+            "name": "甲",
+            "district": "东区",
+            "industry_code": "3985",
+            "credit_blacklisted": False,
+        },
+        {
+            "uscc": "B",
+            "name": "乙",
+            "district": "西区",
+            "industry_code": "3985",
+            "credit_blacklisted": False,
+        },
+    ]
+    annual = [
+        {"uscc": u, "year": y, "main_revenue": Decimal(m), "rd_expense": Decimal(r)}
+        for u, y, m, r in [
+            ("A", 2024, "1e7", "1e6"),
+            ("A", 2025, "3e7", "2e6"),
+            ("B", 2024, "1e7", "1e6"),
+            ("B", 2025, "1.9e7", "2e6"),
+        ]
+    ]
+    tables = Tables(frames.from_rows("enterprises", ents), frames.from_rows("annual", annual))
+    ev = evaluate(LIB, tables, AS_OF, ["local.example.rd-subsidy"])
+    text = explain(ev, "B")
+    assert "✗ 上年度主营业务收入2000万元及以上" in text and "差 100 万元" in text
+    result = whatif(LIB, tables, AS_OF, "local.example.rd-subsidy", {"rate": "20%"})
+    assert result.gained == [] and result.budget_change_fen == 10_000_000  # 10万元 more for A
+    lowered = whatif(LIB, tables, AS_OF, "local.example.rd-subsidy", {"rate": "10%"})
+    assert lowered.changes.height == 0
+    by = result.by("district").to_dicts()
+    assert by == [{"district": "东区", "gained": 0, "lost": 0, "award_delta_fen": 10_000_000}]
+
+
+def test_cli_evaluate_contract(tmp_path: Path) -> None:
+    (tmp_path / "e.csv").write_text(
+        "统一社会信用代码,企业名称,国民经济行业分类代码\n91350100M000100Y43,甲,3985\n", "utf-8"
+    )
+    (tmp_path / "a.csv").write_text(
+        "统一社会信用代码,年度,主营业务收入（万元）\n91350100M000100Y43,2025,2000\n", "utf-8"
+    )
+    args = [
+        "evaluate",
+        "--policy",
+        "cn.nbs.above-scale-industrial",
+        "--enterprises",
+        str(tmp_path / "e.csv"),
+        "--annual",
+        str(tmp_path / "a.csv"),
+        "--as-of",
+        "2026-03-01",
+    ]
+    result = CliRunner().invoke(policies, args)
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.output)
+    assert row["verdict"] == "eligible" and row["award"] is None and row["score"] is None
+    revenue = next(c for c in row["criteria"] if c["id"] == "main_revenue")
+    assert (revenue["passed"], revenue["value"], revenue["threshold"], revenue["margin"]) == (
+        True,
+        20_000_000,
+        20_000_000,
+        0,
+    )
+    explained = CliRunner().invoke(policies, ["explain", "--uscc", "91350100M000100Y43", *args[3:]])
+    assert "结论：符合" in explained.output
+    whatif_out = CliRunner().invoke(
+        policies,
+        [
+            "whatif",
+            "--policy",
+            "cn.nbs.above-scale-industrial",
+            "--set",
+            "min_main_revenue=2500万元",
+            *args[3:],
+        ],
+    )
+    assert "不再符合 1 家" in whatif_out.output
+    assert CliRunner().invoke(policies, ["test"]).exit_code == 0

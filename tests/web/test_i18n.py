@@ -1,0 +1,86 @@
+"""Chinese by default, English only by choice; the catalog is complete and compiled."""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+import lianzhang
+from tests.conftest import HIGH_TECH
+
+CATALOG = Path(lianzhang.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+STRING = r'"((?:[^"\\]|\\.)*)"'
+
+
+def po_entries(text):
+    """(msgid, [msgstr...]) of every entry of a .po file, strings joined and unescaped."""
+    entries = []
+    for block in text.split("\n\n"):
+        lines = [line for line in block.splitlines() if not line.startswith("#")]
+        parts: dict[str, str] = {}
+        key = None
+        for line in lines:
+            match = re.match(r"(msgid|msgid_plural|msgstr(?:\[\d+\])?) " + STRING, line)
+            if match:
+                key = match.group(1)
+                parts[key] = match.group(2)
+            elif key and line.startswith('"'):
+                parts[key] += re.match(STRING, line).group(1)
+        if parts.get("msgid"):
+            decode = lambda s: s.encode().decode("unicode_escape").encode("latin-1").decode()  # noqa: E731
+            strs = [decode(v) for k, v in sorted(parts.items()) if k.startswith("msgstr")]
+            entries.append((decode(parts["msgid"]), strs))
+    return entries
+
+
+def test_every_message_is_translated_and_the_mo_is_up_to_date():
+    entries = po_entries((CATALOG / "django.po").read_text("utf-8"))
+    assert len(entries) > 100
+    untranslated = [msgid for msgid, strs in entries if not all(s.strip() for s in strs)]
+    assert untranslated == []
+    with (CATALOG / "django.mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)._catalog
+    for msgid, strs in entries:
+        found = compiled.get(msgid, compiled.get((msgid, 0)))
+        assert found == strs[0], f"django.mo is stale for {msgid!r}: run msgfmt (see docs)"
+
+
+@pytest.mark.django_db
+def test_chinese_by_default_even_for_english_browsers(client_as):
+    client = client_as("analyst")
+    page = client.get(reverse("enterprise-list"), headers={"Accept-Language": "en-US,en;q=0.9"})
+    html = page.content.decode()
+    assert '<html lang="zh-CN">' in html
+    assert "企业名录" in html and "退出" in html and "分析员" in html
+
+
+@pytest.mark.django_db
+def test_the_switch_changes_language_and_back(client_as):
+    client = client_as("district")
+    url = reverse("enterprise-detail", args=[HIGH_TECH])
+    switched = client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert switched.status_code == 302 and switched["Location"] == url
+    html = client.get(url).content.decode()
+    assert '<html lang="en">' in html
+    assert "Indicators over the years" in html and "R&D intensity" in html
+    assert "District officer" in html and "中文" in html
+    assert "revenue" in html  # contract labels in English
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": url})
+    assert "历年指标" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_login_page_is_chinese_and_offers_english(client):
+    html = client.get(reverse("login"), headers={"Accept-Language": "en"}).content.decode()
+    assert "用户名" in html and "English" in html
+
+
+@pytest.mark.django_db
+def test_english_money_and_labels(client_as):
+    client = client_as("admin")
+    client.post(reverse("set_language"), {"language": "en"})
+    html = client.get(reverse("enterprise-list")).content.decode()
+    assert "260 m yuan" in html and "9 m yuan" in html
+    assert "Enterprise registry" in html
