@@ -176,3 +176,56 @@ class OutsideCompany(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Listing(models.Model):
+    """A listed enterprise (上市企业): the register behind the "listed" tier count.
+
+    A complete register once imported: an enterprise with no row is not listed. While the
+    table is empty, whether an enterprise is listed is unknown.
+    """
+
+    enterprise = models.OneToOneField(
+        Enterprise,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="listing",
+        db_column="uscc",
+    )
+    stock_code = models.CharField(_("stock code"), max_length=20)
+    exchange = models.CharField(_("exchange"), max_length=40, blank=True, default="")
+    listed_on = models.DateField(_("listed on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["stock_code"]
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+
+    def __str__(self) -> str:
+        return f"{self.stock_code} {self.enterprise_id}"
+
+
+class RegionValue(models.Model):
+    """One cell of an imported region × industry (or product) table, for relatedness.
+
+    ``dataset`` names the table (e.g. ``districts-2024``); ``value`` is output, revenue,
+    exports or employment, whatever the table measures, the same unit throughout.
+    """
+
+    dataset = models.SlugField(_("dataset"), max_length=60)
+    region = models.CharField(_("region"), max_length=100)
+    industry = models.CharField(_("industry"), max_length=100)
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=4)
+
+    class Meta:
+        ordering = ["dataset", "region", "industry"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "region", "industry"], name="chains_regionvalue_cell"
+            )
+        ]
+        verbose_name = _("region × industry value")
+        verbose_name_plural = _("region × industry values")
+
+    def __str__(self) -> str:
+        return f"{self.dataset}: {self.region} × {self.industry} = {self.value}"

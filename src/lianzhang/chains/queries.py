@@ -13,7 +13,16 @@ from lianzhang.enterprises.models import ABOVE_SCALE_LINE, Annual, Enterprise, H
 
 from . import health
 from .matching import NodeTerms
-from .models import Chain, EnterpriseLink, LinkStatus, Node, OutsideCompany, SupplyRelation
+from .models import (
+    Chain,
+    EnterpriseLink,
+    LinkStatus,
+    Listing,
+    Node,
+    OutsideCompany,
+    RegionValue,
+    SupplyRelation,
+)
 
 #: Which links count: ``confirmed`` (decided by an analyst) or ``probable`` (also
 #: undecided candidates at or above PROBABLE).
@@ -122,8 +131,18 @@ def firms_frame(enterprises: QuerySet[Enterprise], year: int | None) -> pl.DataF
         pl.col("uscc")
         .is_in(honours.filter(pl.col("title") == "little_giant")["uscc"].implode())
         .alias("little_giant"),
-        pl.lit(None, pl.Boolean).alias("listed"),
+        _listed(enterprises),
     ).select(list(health.FIRM_SCHEMA))
+
+
+def _listed(enterprises: QuerySet[Enterprise]) -> pl.Expr:
+    """Listed per the imported register; unknown (null) while no register is imported."""
+    if not Listing.objects.exists():
+        return pl.lit(None, pl.Boolean).alias("listed")
+    listed = list(
+        Listing.objects.filter(enterprise__in=enterprises).values_list("enterprise_id", flat=True)
+    )
+    return pl.col("uscc").is_in(pl.Series(listed, dtype=pl.Utf8).implode()).alias("listed")
 
 
 def _fen(value: Any) -> int | None:
@@ -214,3 +233,30 @@ def region_industry_table(year: int | None = None) -> pl.DataFrame:
     return pl.DataFrame(
         data, schema={"region": pl.Utf8, "industry": pl.Utf8, "value": pl.Int64}, orient="row"
     ).filter(pl.col("value") > 0)
+
+
+def datasets() -> list[str]:
+    """Names of the stored region × industry tables."""
+    return list(
+        RegionValue.objects.values_list("dataset", flat=True).distinct().order_by("dataset")
+    )
+
+
+def region_table(dataset: str | None = None) -> pl.DataFrame:
+    """A stored region × industry table, or (``None``) the registry's own district table."""
+    if dataset is None:
+        return region_industry_table()
+    rows = RegionValue.objects.filter(dataset=dataset).values_list("region", "industry", "value")
+    if not rows.exists():
+        from lianzhang.core.errors import NotFound
+
+        known = "，".join(datasets()) or "（无 / none）"
+        raise NotFound(
+            f"没有区域×产业表 {dataset!r}（已有：{known}）",
+            f"no region × industry table {dataset!r} (known: {known})",
+        )
+    return pl.DataFrame(
+        [(r, i, float(v)) for r, i, v in rows],
+        schema={"region": pl.Utf8, "industry": pl.Utf8, "value": pl.Float64},
+        orient="row",
+    )

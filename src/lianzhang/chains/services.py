@@ -22,7 +22,17 @@ from lianzhang.enterprises.models import Enterprise
 
 from . import templates
 from .matching import Matcher
-from .models import Chain, EnterpriseLink, Kind, LinkStatus, Node, OutsideCompany, SupplyRelation
+from .models import (
+    Chain,
+    EnterpriseLink,
+    Kind,
+    LinkStatus,
+    Listing,
+    Node,
+    OutsideCompany,
+    RegionValue,
+    SupplyRelation,
+)
 
 # -- chains and templates -------------------------------------------------------------
 
@@ -403,6 +413,7 @@ SUPPLY_HEADERS = {
     "product": ("product", "产品", "采购产品"),
     "amount": ("amount", "金额", "采购金额（元）", "采购金额"),
     "year": ("year", "年度", "年份"),
+    "node": ("node", "节点", "产业链节点"),
 }
 
 
@@ -416,8 +427,9 @@ def _column(row: dict[str, str], name: str) -> str:
 @transaction.atomic
 def import_supply(path: str | Path, *, replace_years: bool = True) -> int:
     """Import purchases (CSV: buyer_uscc, supplier_uscc, supplier_name, supplier_region,
-    product, amount (yuan), year). Suppliers found in the registry count as local.
-    Products are matched to chain nodes. Re-importing a year replaces it."""
+    product, amount (yuan), year, optional node as ``chain/node``). Suppliers found in the
+    registry count as local. Without a node column, products are matched to chain nodes.
+    Re-importing a year replaces it; a bad row writes nothing."""
     text = Path(path).read_text("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     known = set(Enterprise.objects.values_list("uscc", flat=True))
@@ -440,7 +452,14 @@ def import_supply(path: str | Path, *, replace_years: bool = True) -> int:
                 f"{Path(path).name} line {i}: bad amount or year ({exc})",
             ) from None
         product = _column(row, "product")
-        found = matcher.match(product, threshold=0.6) if product else []
+        node_key = _column(row, "node")
+        if node_key and node_key not in nodes:
+            raise ValidationError(
+                f"{Path(path).name} 第 {i} 行：没有节点 {node_key}（写作 产业链代码/节点代码）",
+                f"{Path(path).name} line {i}: no node {node_key} (write chain-code/node-code)",
+            )
+        found = [] if node_key or not product else matcher.match(product, threshold=0.6)
+        node = nodes[node_key] if node_key else (nodes[found[0].node] if found else None)
         out.append(
             SupplyRelation(  # type: ignore[misc]
                 buyer_id=buyer,
@@ -448,7 +467,7 @@ def import_supply(path: str | Path, *, replace_years: bool = True) -> int:
                 supplier_name=_column(row, "supplier_name") or supplier,
                 supplier_region=_column(row, "supplier_region"),
                 product=product,
-                node=nodes[found[0].node] if found else None,
+                node=node,
                 amount=amount,
                 year=year,
             )
@@ -530,6 +549,111 @@ def import_outside_companies(path: str | Path, source: str = "") -> int:
         batch_size=2000,
     )
     return len(records)
+
+
+# -- listings and region × industry tables -----------------------------------------------
+
+
+def _cell(row: dict[str, str], *names: str) -> str:
+    return next((row[n].strip() for n in names if row.get(n) is not None), "")
+
+
+def _csv_rows(path: str | Path, required: dict[str, tuple[str, ...]]) -> list[dict[str, str]]:
+    """Rows of a CSV (UTF-8, BOM allowed) renamed to canonical names; checks headers."""
+    path = Path(path)
+    reader = csv.DictReader(io.StringIO(path.read_text("utf-8-sig")))
+    headers = set(reader.fieldnames or [])
+    missing = [name for name, aliases in required.items() if not headers & set(aliases)]
+    if missing:
+        wanted = "，".join(f"{n}（{'/'.join(required[n][1:]) or n}）" for n in missing)
+        raise ValidationError(
+            f"{path.name} 缺少列：{wanted}", f"{path.name} lacks the columns: {', '.join(missing)}"
+        )
+    return [{name: _cell(row, *aliases) for name, aliases in required.items()} for row in reader]
+
+
+LISTING_HEADERS = {
+    "uscc": ("uscc", "统一社会信用代码"),
+    "stock_code": ("stock_code", "证券代码", "股票代码"),
+    "exchange": ("exchange", "交易所", "上市板块"),
+    "listed_on": ("listed_on", "上市日期"),
+}
+
+
+@transaction.atomic
+def import_listings(path: str | Path) -> int:
+    """Replace the register of listed enterprises (uscc, stock_code, exchange, listed_on)."""
+    _csv_rows(path, {k: LISTING_HEADERS[k] for k in ("uscc", "stock_code")})  # headers
+    rows = list(csv.DictReader(io.StringIO(Path(path).read_text("utf-8-sig"))))
+    known = set(Enterprise.objects.values_list("uscc", flat=True))
+    out = []
+    for i, raw in enumerate(rows, start=2):
+        uscc = _cell(raw, *LISTING_HEADERS["uscc"]).upper()
+        if uscc not in known:
+            raise ValidationError(
+                f"{Path(path).name} 第 {i} 行：企业 {uscc} 不在企业名录中",
+                f"{Path(path).name} line {i}: enterprise {uscc} is not in the registry",
+            )
+        day = _cell(raw, *LISTING_HEADERS["listed_on"])
+        try:
+            listed_on = dt.date.fromisoformat(day) if day else None
+        except ValueError:
+            raise ValidationError(
+                f"{Path(path).name} 第 {i} 行：上市日期 {day!r} 应为 YYYY-MM-DD",
+                f"{Path(path).name} line {i}: listing date {day!r} is not YYYY-MM-DD",
+            ) from None
+        out.append(
+            Listing(
+                enterprise_id=uscc,
+                stock_code=_cell(raw, *LISTING_HEADERS["stock_code"]),
+                exchange=_cell(raw, *LISTING_HEADERS["exchange"]),
+                listed_on=listed_on,
+            )
+        )
+    Listing.objects.all().delete()
+    Listing.objects.bulk_create(out, batch_size=2000)
+    return len(out)
+
+
+REGION_HEADERS = {
+    "region": ("region", "区域", "地区"),
+    "industry": ("industry", "产业", "行业", "产品"),
+    "value": ("value", "数值", "产值"),
+}
+
+
+@transaction.atomic
+def import_region_table(path: str | Path, dataset: str) -> int:
+    """Store a region × industry table (region, industry, value) as ``dataset``, replacing
+    it. Repeated (region, industry) cells are summed; an empty or negative value is an
+    error (write 0 for "none": the table says nothing is unknown)."""
+    if not dataset or not dataset.replace("-", "").replace("_", "").isalnum():
+        raise ValidationError(
+            f"数据集名 {dataset!r} 只能含字母、数字、- 和 _",
+            f"dataset name {dataset!r} may hold letters, digits, - and _ only",
+        )
+    cells: dict[tuple[str, str], Decimal] = {}
+    for i, row in enumerate(_csv_rows(path, REGION_HEADERS), start=2):
+        try:
+            value = Decimal(row["value"].replace(",", ""))
+        except ArithmeticError:
+            value = Decimal("NaN")
+        if not row["region"] or not row["industry"] or not value.is_finite() or value < 0:
+            raise ValidationError(
+                f"{Path(path).name} 第 {i} 行：需要区域、产业和不小于 0 的数值",
+                f"{Path(path).name} line {i}: needs a region, an industry and a value ≥ 0",
+            )
+        key = (row["region"], row["industry"])
+        cells[key] = cells.get(key, Decimal(0)) + value
+    RegionValue.objects.filter(dataset=dataset).delete()
+    RegionValue.objects.bulk_create(
+        [
+            RegionValue(dataset=dataset, region=r, industry=k, value=v)
+            for (r, k), v in cells.items()
+        ],
+        batch_size=5000,
+    )
+    return len(cells)
 
 
 def today() -> dt.date:
