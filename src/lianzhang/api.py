@@ -492,3 +492,7 @@ def whatif(request: HttpRequest, body: WhatIfIn) -> dict[str, Any]:
         "budget_change": Decimal(result.budget_change_fen) / 100,
         "by_district": result.by("district").to_dicts(),
     }
+
+
+api.add_router("/innovation", "lianzhang.innovation.api.router")  # 技术需求、揭榜挂帅、成果转化
+api.add_router("/chains", "lianzhang.chains.api.router")  # 产业图谱、缺链、配套率、关联度、招商

@@ -6,10 +6,14 @@ last update), so a match page costs a query plus a few vector operations.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max
+
+from lianzhang.core import gbt4754
+from lianzhang.enterprises.models import Enterprise
 
 from .models import Capability, Demand, MatchMark, Platform
 from .ranking import Feedback, Hit, Mark, Matcher, Query, Record, learn_weights
@@ -133,13 +137,85 @@ def match_demand(demand: Demand, k: int = 10, *, learn: bool = True) -> list[Row
     return rows
 
 
-def match_result(result: Capability, k: int = 10) -> list[Row]:
-    """Demands (and so enterprises) that need a result or capability."""
-    matcher = _demand_index()
+def result_query(result: Capability, within: frozenset[str] | None = None) -> Query:
     record = capability_record(result)
-    query = Query(record.text, record.industry_codes, record.chain, record.node, record.region)
-    hits = matcher.rank(query, k)
+    return Query(
+        record.text,
+        record.industry_codes,
+        record.chain,
+        record.node,
+        record.region,
+        within=within,
+    )
+
+
+def match_result(
+    result: Capability, k: int = 10, *, visible: Iterable[str] | None = None
+) -> list[Row]:
+    """Demands (and so enterprises) that need a result or capability.
+
+    ``visible``: the USCCs the user may see; None means all (the bureau).
+    """
+    matcher = _demand_index()
+    within = None
+    if visible is not None:
+        allowed = set(visible)
+        within = frozenset(
+            f"demand:{pk}"
+            for pk, uscc in Demand.objects.exclude(status="closed").values_list(
+                "pk", "enterprise_id"
+            )
+            if uscc in allowed
+        )
+    hits = matcher.rank(result_query(result, within), k)
     found = Demand.objects.select_related("enterprise").in_bulk(
         [int(h.key.split(":")[1]) for h in hits]
     )
     return [Row(h, found[int(h.key.split(":")[1])], None) for h in hits]
+
+
+def _enterprise_index() -> Matcher:
+    """Registry enterprises, one record per chain node they are placed on (not rejected)."""
+    from lianzhang.chains.models import EnterpriseLink
+
+    links = EnterpriseLink.objects.exclude(status="rejected")
+    stamp = (
+        Enterprise.objects.aggregate(n=Count("pk"), t=Max("updated_at")),
+        links.aggregate(n=Count("id"), t=Max("updated_at")),
+    )
+    cached = _CACHE.get("enterprise")
+    if cached and cached[0] == stamp:
+        return cached[1]
+    placed: dict[str, list[tuple[str, str]]] = {}
+    for uscc, chain, node in links.values_list("enterprise_id", "node__chain__code", "node__code"):
+        placed.setdefault(uscc, []).append((chain, node))
+    records = []
+    rows = Enterprise.objects.values_list("uscc", "main_product", "industry_code", "district")
+    for uscc, product, code, district in rows.iterator(chunk_size=5000):
+        industry = gbt4754.name(code) if code else ""
+        text = f"{product} {industry}"
+        codes = (code,) if code else ()
+        for n, (chain, node) in enumerate(placed.get(uscc) or [("", "")]):
+            records.append(Record(f"enterprise:{uscc}:{n}", text, codes, chain, node, district))
+    matcher = Matcher(records)
+    _CACHE["enterprise"] = (stamp, matcher)
+    return matcher
+
+
+def match_enterprises(
+    result: Capability, k: int = 10, *, visible: Iterable[str] | None = None
+) -> list[Row]:
+    """Enterprises of the registry that could take a result up: those on its chain and
+    node, in its industry, or whose main products share its terms; best placement first."""
+    matcher = _enterprise_index()
+    within = None
+    if visible is not None:
+        allowed = set(visible)
+        within = frozenset(key for key in matcher.keys if key.split(":")[1] in allowed)
+    hits = matcher.rank(result_query(result, within), k * 4)
+    best: dict[str, Hit] = {}
+    for h in hits:  # an enterprise on several nodes counts once, at its best
+        best.setdefault(h.key.split(":")[1], h)
+    top = list(best.items())[:k]
+    found = Enterprise.objects.in_bulk([uscc for uscc, _ in top])
+    return [Row(h, found[uscc], None) for uscc, h in top if uscc in found]

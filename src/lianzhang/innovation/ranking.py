@@ -86,6 +86,7 @@ class Query:
     min_trl: int | None = None
     budget: Decimal | None = None  # yuan; None is unknown, not zero
     exclude: frozenset[str] = frozenset()
+    within: frozenset[str] | None = None  # only these keys (what the user may see)
 
 
 @dataclass(frozen=True)
@@ -274,10 +275,17 @@ class Matcher:
         # Only records that share something substantive are candidates at all.
         relevant = (f["text"] > 0) | (f["industry"] > 0) | (f["node"] > 0) | (f["feedback"] > 0)
         total = np.where(relevant, total, -np.inf)
+        return terms, f, self._restrict(query, total)
+
+    def _restrict(self, query: Query, scores: Floats) -> Floats:
         for key in query.exclude:
             if key in self.position:
-                total[self.position[key]] = -np.inf
-        return terms, f, total
+                scores[self.position[key]] = -np.inf
+        if query.within is not None:
+            keep = np.zeros(len(scores), dtype=bool)
+            keep[[self.position[k] for k in query.within if k in self.position]] = True
+            scores = np.where(keep, scores, -np.inf)
+        return scores
 
     def rank(
         self,
@@ -302,10 +310,7 @@ class Matcher:
 
     def rank_bm25(self, query: Query, k: int = 10) -> list[int]:
         """BM25 alone (the baseline the evaluation compares against)."""
-        scores = self.bm25.scores(textmod.tokens(query.text))
-        for key in query.exclude:
-            if key in self.position:
-                scores[self.position[key]] = -np.inf
+        scores = self._restrict(query, self.bm25.scores(textmod.tokens(query.text)))
         top = BM25Index.top(scores, k)
         return [i for i in top.tolist() if scores[i] > 0]
 

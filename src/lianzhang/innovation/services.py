@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
-from lianzhang.accounts.access import may_act_for, role_of
+from lianzhang.accounts.access import enterprises_for, may_act_for, role_of
 from lianzhang.core import gbt4754
 from lianzhang.core.errors import NotFound, PermissionDenied, ValidationError
 from lianzhang.core.money import FEN
@@ -23,16 +23,21 @@ from lianzhang.enterprises.models import Enterprise
 from .models import (
     Application,
     Capability,
+    CapabilityKind,
     Challenge,
     ChallengeMode,
     ChallengeStatus,
+    Cooperation,
     Demand,
+    DemandStatus,
     Event,
     MatchMark,
     Milestone,
     Payment,
     Platform,
+    PlatformKind,
     Provider,
+    ProviderKind,
     Review,
     StageEntry,
 )
@@ -67,7 +72,12 @@ def _money(value: Any, what_zh: str, what_en: str, *, allow_none: bool = True) -
         if allow_none:
             return None
         raise ValidationError(f"{what_zh}必须填写", f"{what_en} is required")
-    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except ArithmeticError:
+        raise ValidationError(
+            f"{what_zh}不是金额：{value}", f"{what_en} is not an amount: {value}"
+        ) from None
     if not amount.is_finite() or amount < 0:
         raise ValidationError(
             f"{what_zh}必须是非负金额：{value}", f"{what_en} must be a non-negative amount"
@@ -82,8 +92,11 @@ def _money(value: Any, what_zh: str, what_en: str, *, allow_none: bool = True) -
 def _trl(value: Any, field: str) -> int | None:
     if value is None or value == "":
         return None
-    trl = int(value)
-    if not 1 <= trl <= 9:
+    try:
+        trl = int(value)
+    except (TypeError, ValueError):
+        trl = 0
+    if not 1 <= trl <= 9 or str(value).strip() not in (str(trl), f"{trl}.0"):
         raise ValidationError(
             f"{field}应为 1–9 的技术成熟度等级（TRL），而不是 {value}",
             f"{field} must be a technology readiness level 1–9, not {value}",
@@ -95,6 +108,31 @@ def _industry(code: str) -> str:
     return gbt4754.validate_class(code) if code else ""
 
 
+def _choice(value: Any, choices: Any, zh: str, en: str, default: str | None = None) -> str:
+    value = value or default
+    if value not in choices.values:
+        raise ValidationError(
+            f"{zh}无效：{value}（可选：{'、'.join(choices.values)}）",
+            f"invalid {en}: {value} (one of {', '.join(choices.values)})",
+        )
+    return str(value)
+
+
+def _date(value: Any, zh: str, en: str, *, required: bool = False) -> dt.date | None:
+    if value in (None, ""):
+        if required:
+            raise ValidationError(f"{zh}必须填写", f"{en} is required")
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(
+            f"{zh}不是日期（YYYY-MM-DD）：{value}", f"{en} is not a date (YYYY-MM-DD): {value}"
+        ) from None
+
+
 def _text(value: str, zh: str, en: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -103,6 +141,25 @@ def _text(value: str, zh: str, en: str) -> str:
 
 
 # -- demands, capabilities, platforms -------------------------------------------------------
+
+
+def is_bureau(user: Any) -> bool:
+    return role_of(user) in BUREAU
+
+
+def visible_usccs(user: Any) -> set[str] | None:
+    """Enterprises a user may see in match results; None means all (the bureau)."""
+    if is_bureau(user):
+        return None
+    return set(enterprises_for(user, "view").values_list("pk", flat=True))
+
+
+def visible_demands(user: Any) -> Any:
+    """Demands a user may see: the bureau all, others those of enterprises they may view."""
+    demands = Demand.objects.select_related("enterprise")
+    if is_bureau(user):
+        return demands
+    return demands.filter(enterprise__in=enterprises_for(user, "view"))
 
 
 @transaction.atomic
@@ -124,8 +181,10 @@ def post_demand(user: Any, uscc: str, **fields: Any) -> Demand:
         industry_code=_industry(fields.get("industry_code") or enterprise.industry_code or ""),
         region=fields.get("region") or enterprise.district,
         budget=_money(fields.get("budget"), "预算", "budget"),  # type: ignore[misc]
-        deadline=fields.get("deadline"),
-        cooperation=fields.get("cooperation") or "any",
+        deadline=_date(fields.get("deadline"), "截止日期", "deadline"),
+        cooperation=_choice(
+            fields.get("cooperation"), Cooperation, "合作方式", "cooperation mode", "any"
+        ),
         min_trl=_trl(fields.get("min_trl"), "最低成熟度"),
         created_by=user if getattr(user, "pk", None) else None,
     )
@@ -134,9 +193,24 @@ def post_demand(user: Any, uscc: str, **fields: Any) -> Demand:
 
 
 @transaction.atomic
+def set_demand_status(user: Any, demand: Demand, status: str, why: str = "") -> Demand:
+    """Mark a demand matched or closed (its enterprise or the bureau)."""
+    if not (may_act_for(user, demand.enterprise_id) or role_of(user) in BUREAU):
+        raise PermissionDenied("无权修改该技术需求", "you may not change this demand")
+    status = _choice(status, DemandStatus, "需求状态", "demand status")
+    frm, demand.status = demand.status, status
+    demand.save(update_fields=["status", "updated_at"])
+    _event("demand", demand, "status", user, frm, status, why)
+    return demand
+
+
+@transaction.atomic
 def add_provider(name: str, kind: str, *, region: str = "", **extra: Any) -> Provider:
     return Provider.objects.create(
-        name=_text(name, "名称", "name"), kind=kind, region=region, **extra
+        name=_text(name, "名称", "name"),
+        kind=_choice(kind, ProviderKind, "主体类型", "provider kind"),
+        region=region,
+        **extra,
     )
 
 
@@ -144,29 +218,82 @@ def add_provider(name: str, kind: str, *, region: str = "", **extra: Any) -> Pro
 def add_capability(provider: Provider, **fields: Any) -> Capability:
     return Capability.objects.create(
         provider=provider,
-        kind=fields.get("kind", "capability"),
+        kind=_choice(fields.get("kind"), CapabilityKind, "类型", "kind", "capability"),
         title=_text(fields.get("title", ""), "名称", "title"),
-        field=fields.get("field", ""),
-        description=fields.get("description", ""),
-        patents=fields.get("patents", ""),
+        field=fields.get("field", "") or "",
+        description=fields.get("description", "") or "",
+        patents=fields.get("patents", "") or "",
         trl=_trl(fields.get("trl"), "技术成熟度"),
-        pilot_platform=fields.get("pilot_platform", ""),
-        chain_code=fields.get("chain_code", ""),
-        node_code=fields.get("node_code", ""),
-        industry_code=_industry(fields.get("industry_code", "")),
+        pilot_platform=fields.get("pilot_platform", "") or "",
+        chain_code=fields.get("chain_code", "") or "",
+        node_code=fields.get("node_code", "") or "",
+        industry_code=_industry(fields.get("industry_code", "") or ""),
         price=_money(fields.get("price"), "报价", "price"),  # type: ignore[misc]
     )
+
+
+def providers_for(user: Any) -> Any:
+    """Providers a user may post capabilities and results for: the bureau all of them,
+    an enterprise's users (or its district officer) the enterprise's own provider."""
+    if role_of(user) in BUREAU:
+        return Provider.objects.all()
+    return Provider.objects.filter(enterprise__in=actable_enterprises(user))
+
+
+def actable_enterprises(user: Any) -> Any:
+    """Enterprises the user may post for (as ``accounts.access.may_act_for`` decides)."""
+    if role_of(user) == "enterprise":
+        return enterprises_for(user, "view")  # its own enterprise
+    return enterprises_for(user, "change")
+
+
+@transaction.atomic
+def own_provider(user: Any, uscc: str) -> Provider:
+    """The provider record of an enterprise (created once), to post its own results."""
+    if not may_act_for(user, uscc):
+        raise PermissionDenied(
+            f"无权代企业 {uscc} 发布成果", f"you may not post results for enterprise {uscc}"
+        )
+    enterprise = Enterprise.objects.get(pk=uscc)
+    provider, _created = Provider.objects.get_or_create(
+        enterprise=enterprise,
+        kind=ProviderKind.ENTERPRISE,
+        defaults={"name": enterprise.name, "region": enterprise.district},
+    )
+    return provider
+
+
+@transaction.atomic
+def create_provider(user: Any, name: str, kind: str, **extra: Any) -> Provider:
+    """A university, institute or expert is registered by the bureau."""
+    _require_bureau(user)
+    provider = add_provider(name, kind, **extra)
+    _event("provider", provider, "create", user, "", provider.kind)
+    return provider
+
+
+@transaction.atomic
+def post_capability(user: Any, provider: Provider, **fields: Any) -> Capability:
+    """Post a capability, a result (成果) or an expert's field for a provider."""
+    if not providers_for(user).filter(pk=provider.pk).exists():
+        raise PermissionDenied(
+            f"无权为“{provider.name}”发布能力或成果",
+            f"you may not post capabilities for '{provider.name}'",
+        )
+    capability = add_capability(provider, **fields)
+    _event("result", capability, "publish", user, "", capability.kind)
+    return capability
 
 
 @transaction.atomic
 def add_platform(name: str, kind: str, **fields: Any) -> Platform:
     return Platform.objects.create(
         name=_text(name, "名称", "name"),
-        kind=kind,
-        region=fields.get("region", ""),
-        services=fields.get("services", ""),
-        chain_code=fields.get("chain_code", ""),
-        industry_code=_industry(fields.get("industry_code", "")),
+        kind=_choice(kind, PlatformKind, "平台类型", "platform kind"),
+        region=fields.get("region", "") or "",
+        services=fields.get("services", "") or "",
+        chain_code=fields.get("chain_code", "") or "",
+        industry_code=_industry(fields.get("industry_code", "") or ""),
     )
 
 
@@ -223,21 +350,27 @@ def _locked(challenge: Challenge) -> Challenge:
 def create_challenge(user: Any, **fields: Any) -> Challenge:
     _require_bureau(user)
     award = _money(fields.get("award"), "榜单奖励", "award", allow_none=False)
-    mode = fields.get("mode", ChallengeMode.DEMAND)
-    if mode == ChallengeMode.RESULT and fields.get("result") is None:
-        raise ValidationError("双向揭榜须指明成果", "a two-way challenge needs its result")
+    mode = _choice(fields.get("mode"), ChallengeMode, "揭榜模式", "challenge mode", "demand")
+    deadline = _date(fields.get("deadline"), "揭榜截止日期", "application deadline", required=True)
+    kinds = list(fields.get("eligible_kinds") or [])
+    for kind in kinds:
+        _choice(kind, ProviderKind, "揭榜主体类型", "eligible bidder kind")
+    result = fields.get("result")
+    if mode == ChallengeMode.RESULT and (result is None or result.kind != "result"):
+        raise ValidationError("双向揭榜须指明一项成果", "a two-way challenge needs its result")
     challenge = Challenge.objects.create(
         mode=mode,
         title=_text(fields.get("title", ""), "榜单名称", "title"),
         goal=_text(fields.get("goal", ""), "攻关目标", "goal"),
         indicators=fields.get("indicators", ""),
         award=award,  # type: ignore[misc]
-        deadline=fields["deadline"],
-        eligible_kinds=list(fields.get("eligible_kinds", [])),
-        eligibility=fields.get("eligibility", ""),
+        deadline=deadline,
+        eligible_kinds=kinds,
+        eligibility=fields.get("eligibility", "") or "",
         demand=fields.get("demand"),
-        result=fields.get("result"),
-        poster=fields.get("poster"),
+        result=result,
+        poster=fields.get("poster")
+        or (fields["demand"].enterprise if fields.get("demand") else None),
     )
     _event("challenge", challenge, "create", user, "", challenge.status)
     return challenge
@@ -284,10 +417,10 @@ def apply(
                 f"{challenge.eligibility or challenge.eligible_kinds}",
                 f"{provider.name} ({provider.kind}) is not eligible: {challenge.eligible_kinds}",
             )
-        if provider.enterprise_id and not (
-            may_act_for(user, provider.enterprise_id) or role_of(user) in BUREAU
-        ):
-            raise PermissionDenied("无权代该单位揭榜", "you may not bid for this provider")
+        if not providers_for(user).filter(pk=provider.pk).exists():
+            raise PermissionDenied(
+                f"无权代“{provider.name}”揭榜", f"you may not bid for '{provider.name}'"
+            )
     if (
         provider and Application.objects.filter(challenge=challenge, provider=provider).exists()
     ) or (
@@ -303,6 +436,14 @@ def apply(
     )
     _event("challenge", challenge, "apply", user, why=application.applicant)
     return application
+
+
+@transaction.atomic
+def cancel_challenge(user: Any, challenge: Challenge, why: str = "") -> Challenge:
+    _require_bureau(user)
+    challenge = _locked(challenge)
+    _move(user, challenge, "cancel", _text(why, "撤榜理由", "reason for cancelling"))
+    return challenge
 
 
 @transaction.atomic
@@ -519,17 +660,19 @@ def advance(
     result: Capability,
     stage: str,
     *,
-    on: dt.date,
+    on: Any,
     owner: str = "",
     outcome: str = "",
 ) -> StageEntry:
     """Move a result on: 筛选 → 概念验证 → 中试熟化 → 孵化, or out by licence/sale or drop.
 
-    Stages are not skipped backwards; ``outcome`` closes the stage being left.
+    Stages are never skipped or repeated; ``outcome`` closes the stage being left (and is
+    the terms when the result leaves by licence, sale or drop).
     """
     _require_bureau(user)
     if result.kind != "result":
         raise ValidationError("只有成果可以进入转化流程", "only results enter the pipeline")
+    on = _date(on, "进入日期", "date", required=True)
     Capability.objects.select_for_update().filter(pk=result.pk).first()
     now = current_stage(result)
     here = now.stage if now else None
@@ -545,60 +688,94 @@ def advance(
         )
     if now is not None:
         if on < now.entered_on:
-            raise ValidationError("日期早于上一阶段", "date precedes the previous stage")
+            raise ValidationError(
+                f"日期 {on} 早于上一阶段（{now.entered_on}）",
+                f"date {on} precedes the previous stage ({now.entered_on})",
+            )
         if outcome:
             now.outcome = outcome
             now.save(update_fields=["outcome"])
-    entry = StageEntry.objects.create(result=result, stage=stage, entered_on=on, owner=owner)
+    entry = StageEntry.objects.create(
+        result=result,
+        stage=stage,
+        entered_on=on,
+        owner=owner,
+        outcome=outcome if stage in TERMINAL else "",
+    )
     _event("result", result, "advance", user, here or "", stage, outcome)
     return entry
 
 
+Counts = dict[str, int]
+
+
 @dataclass(frozen=True)
 class Board:
-    counts: dict[str, int]  # results currently in each stage
-    reached: dict[str, int]  # results that ever reached each stage
+    counts: Counts  # results currently in each stage
+    reached: Counts  # results that ever reached each stage
     conversion: dict[str, Decimal | None]  # reached(next) / reached(stage); None when 0
-    by_chain: dict[str, dict[str, int]]
-    by_source: dict[str, dict[str, int]]
+    by_chain: dict[str, Counts]  # results now in each stage, per chain
+    by_source: dict[str, Counts]  # ... per kind of provider (university, institute, ...)
+    conversion_by_chain: dict[str, dict[str, Decimal | None]]
+    conversion_by_source: dict[str, dict[str, Decimal | None]]
     stalled: list[tuple[Capability, StageEntry, int]]
+    columns: dict[str, list[tuple[Capability, StageEntry, int]]]  # the board itself
+
+
+STAGES = (*ORDER, *TERMINAL)
+
+
+def _rate(top: int, bottom: int) -> Decimal | None:
+    """A fraction to four places; unknown (None), not zero, when nothing entered."""
+    return (Decimal(top) / bottom).quantize(Decimal("0.0001")) if bottom else None
+
+
+def conversion_rates(reached: Counts) -> dict[str, Decimal | None]:
+    """Stage-to-stage rates, and from screening to leaving by incubation or licence/sale."""
+    out = {f"{a}→{b}": _rate(reached[b], reached[a]) for a, b in itertools.pairwise(ORDER)}
+    transferred = reached["incubation"] + reached["licensed"]
+    out["screening→transferred"] = _rate(transferred, reached["screening"])
+    return out
 
 
 def board(*, today: dt.date | None = None, stall_days: int = 180) -> Board:
     """Counts by stage, chain and source; conversion rates; results stuck too long."""
     today = today or dt.date.today()
+    if stall_days < 1:
+        raise ValidationError("停滞天数须为正整数", "stall days must be a positive number")
     entries: dict[int, list[StageEntry]] = {}
     for e in StageEntry.objects.select_related("result__provider").order_by("entered_on", "id"):
         entries.setdefault(e.result_id, []).append(e)
-    stages = (*ORDER, *TERMINAL)
-    counts = dict.fromkeys(stages, 0)
-    reached = dict.fromkeys(stages, 0)
-    by_chain: dict[str, dict[str, int]] = {}
-    by_source: dict[str, dict[str, int]] = {}
+    counts, reached = dict.fromkeys(STAGES, 0), dict.fromkeys(STAGES, 0)
+    by: dict[str, dict[str, Counts]] = {"chain": {}, "source": {}}
+    reached_by: dict[str, dict[str, Counts]] = {"chain": {}, "source": {}}
+    columns: dict[str, list[tuple[Capability, StageEntry, int]]] = {s: [] for s in STAGES}
     stalled = []
     for rows in entries.values():
         last = rows[-1]
         result = last.result
-        counts[last.stage] += 1
-        for s in {e.stage for e in rows}:
-            reached[s] += 1
-        chain = result.chain_code or "—"
-        by_chain.setdefault(chain, dict.fromkeys(stages, 0))[last.stage] += 1
-        source = result.provider.kind
-        by_source.setdefault(source, dict.fromkeys(stages, 0))[last.stage] += 1
         age = (today - last.entered_on).days
+        counts[last.stage] += 1
+        columns[last.stage].append((result, last, age))
+        ever = {e.stage for e in rows}
+        for s in ever:
+            reached[s] += 1
+        for axis, group in (("chain", result.chain_code or "—"), ("source", result.provider.kind)):
+            by[axis].setdefault(group, dict.fromkeys(STAGES, 0))[last.stage] += 1
+            into = reached_by[axis].setdefault(group, dict.fromkeys(STAGES, 0))
+            for s in ever:
+                into[s] += 1
         if last.stage in ORDER and age > stall_days:
             stalled.append((result, last, age))
-    conversion: dict[str, Decimal | None] = {}
-    for a, b in itertools.pairwise(ORDER):
-        conversion[f"{a}→{b}"] = (
-            (Decimal(reached[b]) / reached[a]).quantize(Decimal("0.0001")) if reached[a] else None
-        )
-    out_total = reached["licensed"] + reached["incubation"]
-    conversion["screening→transferred"] = (
-        (Decimal(out_total) / reached["screening"]).quantize(Decimal("0.0001"))
-        if reached["screening"]
-        else None
-    )
     stalled.sort(key=lambda r: -r[2])
-    return Board(counts, reached, conversion, by_chain, by_source, stalled)
+    return Board(
+        counts,
+        reached,
+        conversion_rates(reached),
+        by["chain"],
+        by["source"],
+        {g: conversion_rates(r) for g, r in sorted(reached_by["chain"].items())},
+        {g: conversion_rates(r) for g, r in sorted(reached_by["source"].items())},
+        stalled,
+        columns,
+    )
