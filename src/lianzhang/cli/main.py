@@ -104,8 +104,11 @@ def demo(seed: int, count: int, reset: bool, no_serve: bool, host: str, port: in
 
     summary = loader.load_demo(seed=seed, enterprises=count, reset=reset, echo=click.echo)
     click.echo(summary)
+    logins = loader.create_demo_users()
+    for line in loader.load_modules(echo=click.echo):
+        click.echo(line)
     click.echo("\n演示账号 / demo logins (用户名 / 密码):")
-    for line in loader.create_demo_users():
+    for line in logins:
         click.echo(f"  {line}")
     if not no_serve:
         _serve(host, port)

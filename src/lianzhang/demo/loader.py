@@ -1,7 +1,13 @@
-"""Load the demo city into the registry through the same import path users take."""
+"""Load the demo city through the same paths users take: file imports, then each module.
+
+The registry is generated and imported as CSV files; then the chain maps, the policy
+library with a match run and cases, and the innovation records are loaded by each
+module's own ``demo.load_demo`` hook (each idempotent), so every page has real content.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +23,8 @@ from lianzhang.enterprises.services import import_file
 from .generator import generate, write_city
 
 TABLE_ORDER = ("enterprises", "annual", "honours", "awards")
+#: Modules whose ``demo.load_demo(echo) -> str`` runs after the registry, in this order.
+MODULES = ("chains", "policies", "innovation")
 
 #: username, password, role; the district officer and the enterprise user are bound below.
 DEMO_USERS = (
@@ -54,6 +62,11 @@ def load_demo(
             raise RuntimeError(f"demo data failed its own import: {problems}")
         lines.append(report.summary())
     return "\n".join(lines)
+
+
+def load_modules(echo: Callable[[str], None] = print) -> list[str]:
+    """Run each module's demo hook; they skip what is already loaded."""
+    return [importlib.import_module(f"lianzhang.{name}.demo").load_demo(echo) for name in MODULES]
 
 
 def create_demo_users() -> list[str]:

@@ -108,11 +108,11 @@ def _text_match(q: str) -> Q:
     return match
 
 
-def _holders(condition: Q) -> QuerySet[Honour]:
+def _holders(condition: Q) -> QuerySet[Honour, str]:
     """Enterprises holding a title today (granted, not expired)."""
     today = dt.date.today()
     current = Q(granted_on__lte=today) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-    return Honour.objects.filter(condition & current).values("enterprise_id")
+    return Honour.objects.filter(condition & current).values_list("enterprise_id", flat=True)
 
 
 @cache

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from lianzhang.accounts import access
 from lianzhang.core import contract, errors
 from lianzhang.enterprises import services
-from lianzhang.enterprises.models import Enterprise, ImportLog, growth
+from lianzhang.enterprises.models import Annual, Enterprise, ImportLog, growth
 
 from . import queries
 from .forms import TABLE_CHOICES, EnterpriseForm, ImportForm
@@ -43,7 +43,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     found = queries.search(access.enterprises_for(request.user, "view"), search)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     for enterprise in page:
-        enterprise.above_scale = queries.is_above_scale(enterprise)
+        enterprise.above_scale = queries.is_above_scale(enterprise)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "search": search,
@@ -53,7 +53,8 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         "tables": TABLE_CHOICES,
     }
     # htmx live search swaps only the results
-    partial = request.htmx and not request.htmx.history_restore_request
+    htmx = request.htmx  # type: ignore[attr-defined]  # set by django_htmx's middleware
+    partial = htmx and not htmx.history_restore_request
     template = "web/_results.html" if partial else "web/enterprise_list.html"
     return render(request, template, context)
 
@@ -68,14 +69,14 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     enterprise = visible(request, uscc)
     uscc = enterprise.uscc
     years = list(enterprise.annual.order_by("year"))
-    previous = None
+    previous: Annual | None = None
     for row in years:
-        adjacent = previous is not None and previous.year == row.year - 1
-        row.revenue_growth = growth(row.revenue, previous.revenue if adjacent else None)
+        before = previous.revenue if previous and previous.year == row.year - 1 else None
+        row.revenue_growth = growth(row.revenue, before)  # type: ignore[attr-defined]
         previous = row
     today = dt.date.today()
     honours = [(h, h.valid_on(today)) for h in enterprise.honours.order_by("-granted_on")]
-    chart = {
+    chart: dict[str, Any] = {
         "years": [row.year for row in years],
         "revenue": [_wan(row.revenue) for row in years],
         "rd_expense": [_wan(row.rd_expense) for row in years],

@@ -93,4 +93,4 @@ def query(context: Any, **changes: Any) -> str:
             params.pop(key, None)
         else:
             params[key] = value
-    return params.urlencode()
+    return str(params.urlencode())
