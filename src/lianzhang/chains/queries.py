@@ -260,3 +260,12 @@ def region_table(dataset: str | None = None) -> pl.DataFrame:
         schema={"region": pl.Utf8, "industry": pl.Utf8, "value": pl.Float64},
         orient="row",
     )
+
+
+def gap_targets(report: dict[str, Any], top: int = 5) -> list[dict[str, Any]]:
+    """The report's gap nodes, each with its ranked 招商 targets (``targets``)."""
+    from .targets import rank_targets
+
+    terms = gap_terms(report["chain_obj"], report["gaps"])
+    ranked = rank_targets(terms, outside_companies(), top=top) if terms else {}
+    return [{**g, "targets": ranked.get(str(g["node_id"]), [])} for g in report["gaps"]]
