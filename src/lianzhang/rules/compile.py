@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -428,11 +429,15 @@ def _compare_score(node: ast.Node, op: str, a: Value, b: Value) -> pl.Expr:
         raise _fail(
             node, "得分只能与常数比较，如 score(total) >= 60", "compare a score with a constant"
         )
+    # Bounds are whole thousandths, so x >= t ⟺ x >= ceil(t) and x > t ⟺ x > floor(t):
+    # the test stays exact in integers even for a threshold such as 70.0005.
     t = b.const * MILLI
+    up = pl.lit(math.ceil(t), dtype=pl.Int64)
+    down = pl.lit(math.floor(t), dtype=pl.Int64)
     if op in (">=", ">"):
-        yes, no = (a.lo >= t, a.hi < t) if op == ">=" else (a.lo > t, a.hi <= t)
+        yes, no = (a.lo >= up, a.hi < up) if op == ">=" else (a.lo > down, a.hi <= down)
     elif op in ("<=", "<"):
-        yes, no = (a.hi <= t, a.lo > t) if op == "<=" else (a.hi < t, a.lo >= t)
+        yes, no = (a.hi <= down, a.lo > down) if op == "<=" else (a.hi < up, a.lo >= up)
     else:
         raise _fail(node, "得分请用 >=、>、<=、< 比较", "compare scores with >=, >, <=, <")
     return pl.when(yes).then(pl.lit(True)).when(no).then(pl.lit(False))

@@ -90,7 +90,25 @@ def _sum(node: ast.Call, values: list[Value]) -> Number:
 
 
 def _sum_years(node: ast.Call, env: Env) -> Value:
-    return _sum(node, _shifted(node, env, _years(node, 1)))
+    values = _shifted(node, env, _years(node, 1))
+    since = dict(node.kwargs).get("since")
+    if since is not None:
+        start = compile_expr(since, env)
+        if not isinstance(start, Day):
+            raise _fail(since, "since 应为日期，如 since=registered_on", "since takes a date")
+        first = env.as_of.year - 1 - env.shift  # the calendar year of values[0]
+        values = [_zero_before(node, start, first - k, v) for k, v in enumerate(values)]
+    return _sum(node, values)
+
+
+def _zero_before(node: ast.Call, start: Day, year: int, v: Value) -> Value:
+    """A year before the enterprise existed counts as 0 (实际经营期不满三年的按实际经营时间计算)."""
+    n = _number(node, v)
+    before = start.expr.dt.year() > year  # unknown start: the year counts as it is
+    if isinstance(n, Real):
+        return Real(pl.when(before).then(pl.lit(0.0)).otherwise(n.expr), n.unit)
+    zero = pl.lit(0, dtype=pl.Int64)
+    return replace(n, num=pl.when(before).then(zero).otherwise(n.num), const=None)
 
 
 def _avg_years(node: ast.Call, env: Env) -> Value:
@@ -264,7 +282,13 @@ FUNCTIONS: dict[str, Function] = {
         2,
     ),
     "sum_years": Function(
-        "sum_years(rd_expense, 2)", "近 N 年合计", "sum over the last N years", _sum_years, 2, 2
+        "sum_years(rd_expense, 3, since=registered_on)",
+        "近 N 年合计；写 since=日期 时，该日期所在年之前的年度按 0 计（按实际经营时间计算）",
+        "sum over the last N years; with since=DATE, years before that date's year count as 0",
+        _sum_years,
+        2,
+        2,
+        ("since",),
     ),
     "avg_years": Function(
         "avg_years(rd_expense, 2)",

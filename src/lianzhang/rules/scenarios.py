@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from lianzhang.core import frames
-from lianzhang.core.contract import field
+from lianzhang.core import contract
 from lianzhang.core.errors import LianzhangError
 
 from .engine import Tables
@@ -44,6 +44,9 @@ class CaseResult:
     file: Path
     name: str
     problems: tuple[str, ...]
+    policy: str = ""  # the policy version evaluated
+    verdict: str | None = None
+    criteria: Mapping[str, bool | None] = field(default_factory=dict)  # id → passed
 
     @property
     def ok(self) -> bool:
@@ -63,7 +66,7 @@ def _value(table: str, name: str, raw: Any, path: Path) -> Any:
             if raw.endswith(unit):
                 raw, scale = raw.removesuffix(unit), factor
     try:
-        return field(table, name).parse(raw, scale=scale)
+        return contract.field(table, name).parse(raw, scale=scale)
     except LianzhangError as exc:
         raise PolicyError(
             f"{where(path, raw)}：{name}：{exc.zh}", f"{path}: {name}: {exc.en}"
@@ -165,16 +168,22 @@ def run_file(path: Path, library: Library) -> list[CaseResult]:
             raise PolicyError(f"{path}：{name}：缺少 as_of 日期", f"{path}: {name}: missing as_of")
         tables = case_tables(base, case, path)
         overrides = {policy: case["parameters"]} if case.get("parameters") else None
+        seen: dict[str, bool | None] = {}
+        verdict, version = None, policy
         try:
             ev = evaluate(library, tables, as_of, [policy], overrides)
             expect = dict(case.get("expect") or {})
+            version = ev.compiled[0].policy.id
             if "resolves_to" in expect:
-                got = ev.compiled[0].policy.id
-                problems = [] if got == expect.pop("resolves_to") else [f"resolved to {got}"]
+                want = expect.pop("resolves_to")
+                problems = [] if version == want else [f"resolved to {version}"]
             else:
                 problems = []
             problems += _check(ev, expect)
+            record = ev.records()[0]
+            verdict = record["verdict"]
+            seen = {c["id"]: c["passed"] for c in record["criteria"]}
         except LianzhangError as exc:
             problems = [f"error: {exc}"]
-        results.append(CaseResult(path, name, tuple(problems)))
+        results.append(CaseResult(path, name, tuple(problems), version, verdict, seen))
     return results
