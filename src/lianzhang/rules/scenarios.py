@@ -28,8 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from lianzhang.core import frames
-from lianzhang.core import contract
+from lianzhang.core import contract, frames
 from lianzhang.core.errors import LianzhangError
 
 from .engine import Tables
