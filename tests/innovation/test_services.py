@@ -108,3 +108,43 @@ def test_capability_trl_and_price_validated(people):
         services.add_capability(provider, title="x", trl=0)
     with pytest.raises(ValidationError):
         services.add_capability(provider, title="x", price="0.001")
+
+
+def test_a_mark_on_one_demand_changes_the_ranking_of_a_later_similar_one(people, supply):
+    first = post(people["firm"])
+    later = post(
+        people["other"],
+        OTHER,
+        title="碳化硅器件封装测试",
+        problem="碳化硅功率器件封装可靠性",
+        industry_code="",
+        chain_code="",
+        node_code="",
+        min_trl=None,
+        budget=None,
+    )
+    before = [r.hit.key for r in matching.match_demand(later)]
+    services.mark_match(people["analyst"], first, before[0], good=False, note="不做车规")
+    after = matching.match_demand(later)
+    assert after[0].hit.key != before[0]
+    demoted = next(r for r in after if r.hit.key == before[0])
+    assert demoted.mark is None  # not this demand's own mark: it moved through feedback
+    assert any(x.kind == "marked_bad" for x in demoted.hit.reasons)
+    # an unrelated demand keeps its order
+    food = post(people["other"], OTHER, title="火锅底料", problem="风味稳定", industry_code="1469")
+    assert matching.match_demand(food)[0].obj == supply["caps"]["hotpot"]
+
+
+def test_marks_feed_the_evaluation_set(people, supply):
+    assert matching.evaluate_marks() == []
+    demand = post(people["firm"])
+    key = f"capability:{supply['caps']['substrate'].pk}"
+    services.mark_match(people["analyst"], demand, key, good=True)
+    services.mark_match(
+        people["analyst"], demand, f"capability:{supply['caps']['sic'].pk}", good=False
+    )
+    _, queries, relevant, _ = matching.marked_eval_set()
+    assert len(queries) == 1 and relevant == [{key}]
+    results = {r.name: r for r in matching.evaluate_marks()}
+    assert set(results) == {"bm25", "combined", "combined+marks"}
+    assert 0 < results["combined"].recall <= 1 and results["bm25"].queries == 1

@@ -15,6 +15,7 @@ from django.db.models import Count, Max
 from lianzhang.core import gbt4754
 from lianzhang.enterprises.models import Enterprise
 
+from .evaluation import MethodResult, run_method
 from .models import Capability, Demand, MatchMark, Platform
 from .ranking import Feedback, Hit, Mark, Matcher, Query, Record, learn_weights
 
@@ -219,3 +220,43 @@ def match_enterprises(
     top = list(best.items())[:k]
     found = Enterprise.objects.in_bulk([uscc for uscc, _ in top])
     return [Row(h, found[uscc], None) for uscc, h in top if uscc in found]
+
+
+def marked_eval_set() -> tuple[Matcher, list[Query], list[set[str]], list[Mark]]:
+    """Analysts' marks as a labelled set: each demand with a good mark is a query, the
+    records marked good for it are the relevant ones."""
+    matcher = _supply_index()
+    all_marks = marks()
+    good: dict[int, set[str]] = {}
+    for m in MatchMark.objects.filter(good=True):
+        good.setdefault(m.demand_id, set()).add(m.target)
+    demands = Demand.objects.in_bulk(list(good))
+    queries = [demand_query(demands[pk]) for pk in sorted(demands)]
+    relevant = [good[pk] & set(matcher.position) for pk in sorted(demands)]
+    return matcher, queries, relevant, all_marks
+
+
+def evaluate_marks(k: int = 10) -> list[MethodResult]:
+    """BM25, combined, and combined with the marks of the *other* demands (leave one out),
+    scored against what analysts marked good."""
+    matcher, queries, relevant, all_marks = marked_eval_set()
+    if not queries:
+        return []
+
+    def with_others(q: Query) -> list[int]:
+        others = [m for m in all_marks if m.query != q]
+        weights = learn_weights(matcher, others)
+        return [h.index for h in matcher.rank(q, k, weights, Feedback(others), explain=False)]
+
+    return [
+        run_method("bm25", matcher, queries, relevant, lambda q: matcher.rank_bm25(q, k), k),
+        run_method(
+            "combined",
+            matcher,
+            queries,
+            relevant,
+            lambda q: [h.index for h in matcher.rank(q, k, explain=False)],
+            k,
+        ),
+        run_method("combined+marks", matcher, queries, relevant, with_others, k),
+    ]
