@@ -41,11 +41,20 @@ def test_head_noun_decides_the_node():
     weak = m.match("锂电池检测仪")
     assert weak and weak[0].node == "cells" and weak[0].confidence < 0.5
     assert weak[0].evidence[0]["how"] == "modifier"
+    assert nodes(m, "锂电池管理系统") == []  # 管理系统 is not a generic tail
+
+
+def test_generic_tails_keep_the_head():
+    m = Matcher([NodeTerms("cv", "算法模型与平台", ["计算机视觉", "智能语音"])])
+    assert nodes(m, "计算机视觉算法与系统") == ["cv"]
+    assert nodes(m, "智能语音交互系统") == []  # 交互 is not generic: weak only
+    assert m.match("计算机视觉算法与系统")[0].evidence[0]["how"] == "head"
 
 
 def test_ascii_terms_need_word_boundaries():
     m = Matcher([NodeTerms("ai", "人工智能", ["AI"])])
-    assert nodes(m, "AI平台") == []  # modifier
+    assert nodes(m, "AI芯片测试") == []  # modifier
+    assert nodes(m, "AI平台") == ["ai"]  # a generic tail keeps the meaning
     assert nodes(m, "企业AI") == ["ai"]
     assert nodes(m, "MAIL") == []
 

@@ -114,6 +114,9 @@ STOPWORDS = frozenset(
         "合计",
     ]
 )
+#: What may follow a phrase without changing what the text names: 计算机视觉算法与系统 is
+#: still computer vision, whereas 锂电池设备 or 锂电池检测仪 is not a battery.
+_GENERIC_REST = re.compile(r"(?:[与及和、]?(?:系统|平台|软件|算法|解决方案|服务|技术))+")
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 _SPLIT = re.compile(r"[、，,；;/|\n\r\t]+")
 _SEI_SPLIT = re.compile(r"[、，,；;]+")
@@ -251,6 +254,9 @@ class Matcher:
         share = len(phrase) / len(text)
         if text.endswith(phrase):
             return 0.6 + 0.35 * share, "head"
+        rest = text[text.find(phrase) + len(phrase) :]
+        if text.startswith(phrase) and _GENERIC_REST.fullmatch(rest):
+            return 0.6 + 0.3 * share, "head"
         return 0.25 + 0.2 * share, "modifier"
 
     def match(self, text: str, industry_code: str = "", threshold: float = 0.0) -> list[Match]:

@@ -1,14 +1,34 @@
-"""A chain report as an Excel workbook (xlsxwriter): summary, nodes, gaps, masters."""
+"""A chain report as an Excel workbook (xlsxwriter) and as a printable page / PDF.
+
+The PDF is the print page rendered by headless Chromium (``--print-to-pdf``): the same
+HTML a browser prints, fonts embedded (Noto Sans CJK on Debian: ``fonts-noto-cjk``), no
+network (every request is refused by the host-resolver rule) and no Python PDF stack.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
+import shutil
+import subprocess
+import tempfile
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from django.template.loader import render_to_string
+
+from lianzhang.core.errors import LianzhangError
+from lianzhang.core.money import format_yuan
 
 from . import health
 from .queries import yuan
+
+STATUS_COLOURS = {"covered": "#2e7d32", "weak": "#f0a020", "empty": "#c62828"}
+STATUS_NAMES = {"empty": "空白", "weak": "薄弱", "covered": "覆盖"}
+SEGMENT_NAMES = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
 
 
 def _wan(fen: Any) -> float | None:
@@ -99,3 +119,152 @@ def write_excel(report: dict[str, Any]) -> bytes:
         )
     book.close()
     return out.getvalue()
+
+
+# -- the chain map tree (ECharts) and the print page -------------------------------------
+
+
+def money(fen: Any) -> str:
+    return "—" if fen is None else format_yuan(yuan(fen))
+
+
+def tree(report: dict[str, Any]) -> dict[str, Any]:
+    """The chain as an ECharts tree: colour by status, size by output (else revenue)."""
+    table = {r["node_id"]: r for r in report["node_table"].to_dicts()}
+    children: dict[int | None, list[dict[str, Any]]] = {}
+    for row in table.values():
+        children.setdefault(row["parent_id"], []).append(row)
+    outputs = [r["output"] or r["revenue"] or 0 for r in table.values()]
+    top = max(outputs) if outputs else 0
+
+    def node(row: dict[str, Any]) -> dict[str, Any]:
+        size = row["output"] or row["revenue"] or 0
+        return {
+            "name": row["name"],
+            "id": row["node_id"],
+            "status": row["status"],
+            "enterprises": row["enterprises"],
+            "output": money(row["output"]),
+            "symbolSize": 10 + (26 * (size / top) ** 0.5 if top else 0),
+            "itemStyle": {"color": STATUS_COLOURS[row["status"]]},
+            "children": [node(c) for c in children.get(row["node_id"], [])],
+        }
+
+    return {
+        "name": report["chain_obj"].name,
+        "id": 0,
+        "symbolSize": 30,
+        "itemStyle": {"color": "#1f4e79"},
+        "children": [node(r) for r in children.get(None, [])],
+    }
+
+
+def print_context(report: dict[str, Any], gaps: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the print page shows; ``gaps`` from ``queries.gap_targets``."""
+    rows = report["node_table"].to_dicts()
+    depth: dict[int, int] = {}
+    nodes = []
+    for row in rows:  # parents come before children (ordered by tree order)
+        parent = row["parent_id"]
+        depth[row["node_id"]] = 0 if parent is None else depth.get(parent, 0) + 1
+        nodes.append(
+            {
+                **row,
+                "indent": depth[row["node_id"]] * 1.2,
+                "revenue_text": money(row["revenue"]),
+                "output_text": money(row["output"]),
+                "status_name": STATUS_NAMES[row["status"]],
+                "colour": STATUS_COLOURS[row["status"]],
+            }
+        )
+    index = report["index"]
+    supply = report.get("supply") or {}
+    return {
+        "chain": report["chain_obj"],
+        "report": report,
+        "today": dt.date.today(),
+        "revenue": money(report.get("revenue")),
+        "output": money(report.get("output")),
+        "parts": [
+            {"name": health.PART_NAMES[k], "value": v, "weight": index.weights.get(k)}
+            for k, v in index.parts.items()
+        ],
+        "nodes": nodes,
+        "gaps": [{**g, "segment_name": SEGMENT_NAMES.get(g["segment"], "")} for g in gaps],
+        "masters": [{**m, "revenue": money(m["revenue"])} for m in report["masters"].to_dicts()],
+        "supply_rate": supply.get("rate"),
+        "supply_total": money(supply.get("total")) if supply.get("total") else None,
+        "per_node": [
+            {**r, "total": money(r["total"])}
+            for r in (supply["per_node"].to_dicts() if supply.get("total") else [])
+        ],
+        "external": [
+            {**r, "amount": money(r["amount"])}
+            for r in (supply["top_external"].to_dicts() if supply.get("total") else [])
+        ],
+        "tree": tree(report),
+    }
+
+
+def print_page(report: dict[str, Any], gaps: list[dict[str, Any]], echarts_src: str) -> str:
+    context = print_context(report, gaps) | {"echarts_src": echarts_src}
+    return render_to_string("chains/report_print.html", context)
+
+
+class PdfUnavailable(LianzhangError):
+    """No Chromium to print with, or it failed."""
+
+
+def chromium() -> str | None:
+    found = os.environ.get("LIANZHANG_CHROMIUM") or shutil.which("chromium")
+    return found or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def _echarts() -> Path | None:
+    path = Path(str(resources.files("lianzhang.web").joinpath("static/vendor/echarts.min.js")))
+    return path if path.exists() else None
+
+
+def write_pdf(report: dict[str, Any], gaps: list[dict[str, Any]], timeout: float = 120) -> bytes:
+    """The print page as PDF, printed by headless Chromium with the network cut off."""
+    exe = chromium()
+    if exe is None:
+        raise PdfUnavailable(
+            "生成 PDF 需要 Chromium（apt-get install chromium）；也可打开打印版页面另存为 PDF",
+            "PDF needs Chromium (apt-get install chromium); or open the print page and save "
+            "it as PDF from the browser",
+        )
+    with tempfile.TemporaryDirectory(prefix="lianzhang-pdf-") as tmp:
+        folder = Path(tmp)
+        echarts = _echarts()
+        if echarts is not None:
+            shutil.copy(echarts, folder / "echarts.min.js")
+        page = folder / "report.html"
+        page.write_text(print_page(report, gaps, "echarts.min.js" if echarts else ""), "utf-8")
+        out = folder / "report.pdf"
+        command = [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--user-data-dir={folder / 'profile'}",
+            "--no-pdf-header-footer",
+            "--virtual-time-budget=5000",
+            f"--print-to-pdf={out}",
+            page.as_uri(),
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PdfUnavailable(f"Chromium 打印失败：{exc}", f"Chromium failed: {exc}") from None
+        if not out.exists() or out.stat().st_size == 0:
+            tail = done.stderr.decode("utf-8", "replace")[-400:]
+            raise PdfUnavailable(f"Chromium 未生成 PDF：{tail}", f"Chromium wrote no PDF: {tail}")
+        return out.read_bytes()

@@ -6,16 +6,19 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import yaml
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from lianzhang.core import gbt4754
 from lianzhang.core.errors import NotFound, ValidationError
 from lianzhang.core.money import parse_yuan
 from lianzhang.enterprises.models import Enterprise
@@ -183,10 +186,30 @@ def import_chain(path: str | Path) -> Chain:
     return save_spec(templates.read(path), source="file")
 
 
+def import_chain_text(data: bytes | str, name: str) -> Chain:
+    """A chain file uploaded through the web page (YAML, or JSON by its name)."""
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        raw = json.loads(text) if name.lower().endswith(".json") else yaml.safe_load(text)
+    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise ValidationError(
+            f"{name} 不是 UTF-8 的 YAML/JSON 产业链文件（{exc}）",
+            f"{name} is not a UTF-8 YAML/JSON chain file ({exc})",
+        ) from None
+    return save_spec(templates.parse(raw, name), source="file")
+
+
 # -- editing ---------------------------------------------------------------------------
 
 
 def add_node(chain: Chain, parent: Node, code: str, name: str, kind: str = Kind.PRODUCT) -> Node:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", code) or not name:
+        raise ValidationError(
+            "节点需要名称和代码（小写字母、数字和 -）",
+            "a node needs a name and a code (lower-case letters, digits and -)",
+        )
+    if kind not in templates.KINDS or kind == Kind.SEGMENT:
+        raise ValidationError(f"节点类型 {kind!r} 无效", f"node kind {kind!r} is not valid")
     if parent.chain_id != chain.pk:
         raise ValidationError("上级节点不属于该产业链", "the parent node is in another chain")
     if chain.nodes.filter(code=code).exists():
@@ -201,6 +224,21 @@ def add_node(chain: Chain, parent: Node, code: str, name: str, kind: str = Kind.
         kind=kind,
         order=order,
     )
+
+
+def _words(text: str | list[str]) -> list[str]:
+    parts = text if isinstance(text, list) else re.split(r"[,，、;；\s]+", text)
+    return list(dict.fromkeys(p.strip() for p in parts if p.strip()))
+
+
+def update_node(node: Node, *, name: str, keywords: str | list[str], gbt: str | list[str]) -> Node:
+    """Rename a node and set its matching keywords and GB/T 4754 classes (checked)."""
+    if not name.strip():
+        raise ValidationError("节点名称不能为空", "a node needs a name")
+    codes = [gbt4754.validate_class(code) for code in _words(gbt)]
+    node.name, node.keywords, node.gbt_codes = name.strip(), _words(keywords), codes
+    node.save()
+    return node
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Chain pages: dashboard, chain map, node enterprises, gaps and 招商 targets, Excel.
+"""Chain pages: dashboard, chain map, node enterprises, gaps and 招商 targets, reports
+(Excel, print page, PDF), editing (add, move, merge, edit nodes) and chain files.
 
 Every query goes through ``access.enterprises_for(user, …)``: a district officer sees
 the chains filled with their own district's enterprises only.
@@ -8,23 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianzhang.accounts import access
+from lianzhang.core.errors import ValidationError
 from lianzhang.core.money import format_yuan
 
-from . import queries, services
+from . import queries, reports, services
 from .health import PART_NAMES
-from .models import Chain, EnterpriseLink, LinkStatus, Node
-from .reports import write_excel
-from .targets import rank_targets
+from .models import Chain, EnterpriseLink, Kind, LinkStatus, Node
 
 SEGMENT_RANK = {"upstream": 0, "midstream": 1, "downstream": 2}
-STATUS_COLOURS = {"covered": "#2e7d32", "weak": "#f0a020", "empty": "#c62828"}
 
 
 def _basis(request: HttpRequest) -> str:
@@ -62,37 +65,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for r in reports
     ]
-    return render(request, "chains/dashboard.html", {"rows": rows, "basis": basis})
-
-
-def _tree(report: dict[str, Any], chain: Chain) -> dict[str, Any]:
-    table = {r["node_id"]: r for r in report["node_table"].to_dicts()}
-    children: dict[int | None, list[dict[str, Any]]] = {}
-    for row in table.values():
-        children.setdefault(row["parent_id"], []).append(row)
-    outputs = [r["output"] or r["revenue"] or 0 for r in table.values()]
-    top = max(outputs) if outputs else 0
-
-    def node(row: dict[str, Any]) -> dict[str, Any]:
-        size = row["output"] or row["revenue"] or 0
-        return {
-            "name": row["name"],
-            "id": row["node_id"],
-            "status": row["status"],
-            "enterprises": row["enterprises"],
-            "output": _money(row["output"]),
-            "symbolSize": 10 + (26 * (size / top) ** 0.5 if top else 0),
-            "itemStyle": {"color": STATUS_COLOURS[row["status"]]},
-            "children": [node(c) for c in children.get(row["node_id"], [])],
-        }
-
-    return {
-        "name": chain.name,
-        "id": 0,
-        "symbolSize": 30,
-        "itemStyle": {"color": "#1f4e79"},
-        "children": [node(r) for r in children.get(None, [])],
-    }
+    can_edit = access.can(request.user, "import")
+    context = {"rows": rows, "basis": basis, "can_edit": can_edit}
+    return render(request, "chains/dashboard.html", context)
 
 
 @login_required
@@ -118,13 +93,14 @@ def chain_map(request: HttpRequest, code: str) -> HttpResponse:
             {**s, "amount": _money(s["amount"])}
             for s in (supply["top_external"].to_dicts() if supply else [])
         ],
-        "tree": _tree(report, chain),
+        "tree": reports.tree(report),
         "nodes": sorted(
             (r for r in report["node_table"].to_dicts() if r["kind"] != "segment"),
             key=lambda r: (SEGMENT_RANK[r["segment"]], r["node_id"]),
         ),
         "basis": _basis(request),
         "node_url": reverse("chain-node", args=[chain.code, 0]).rstrip("0/"),
+        "can_edit": access.can(request.user, "import"),
     }
     return render(request, "chains/chain_map.html", context)
 
@@ -166,10 +142,7 @@ def decide(request: HttpRequest, link_id: int) -> HttpResponse:
 @login_required
 def gaps(request: HttpRequest, code: str) -> HttpResponse:
     chain = get_object_or_404(Chain, code=code)
-    report = _report(request, chain)
-    terms = queries.gap_terms(chain, report["gaps"])
-    ranked = rank_targets(terms, queries.outside_companies(), top=5) if terms else {}
-    rows = [{**g, "targets": ranked.get(str(g["node_id"]), [])} for g in report["gaps"]]
+    rows = queries.gap_targets(_report(request, chain), top=5)
     return render(
         request, "chains/gaps.html", {"chain": chain, "rows": rows, "basis": _basis(request)}
     )
@@ -180,9 +153,131 @@ def excel(request: HttpRequest, code: str) -> HttpResponse:
     chain = Chain.objects.filter(code=code).first()
     if chain is None:
         raise Http404(code)
-    data = write_excel(_report(request, chain))
+    data = reports.write_excel(_report(request, chain))
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="chain-{code}.xlsx"'
     return response
+
+
+@login_required
+def print_report(request: HttpRequest, code: str) -> HttpResponse:
+    """The printable chain report (the browser's print → PDF works on it too)."""
+    chain = get_object_or_404(Chain, code=code)
+    report = _report(request, chain)
+    html = reports.print_page(
+        report, queries.gap_targets(report, top=3), static("vendor/echarts.min.js")
+    )
+    return HttpResponse(html)
+
+
+@login_required
+def pdf(request: HttpRequest, code: str) -> HttpResponse:
+    chain = get_object_or_404(Chain, code=code)
+    report = _report(request, chain)
+    try:
+        data = reports.write_pdf(report, queries.gap_targets(report, top=3))
+    except reports.PdfUnavailable as exc:
+        return HttpResponse(f"{exc.zh}\n{exc.en}", status=503, content_type="text/plain")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="chain-{code}.pdf"'
+    return response
+
+
+# -- editing and chain files (analysts and administrators) -------------------------------
+
+
+def _may_edit(request: HttpRequest) -> None:
+    if not access.can(request.user, "import"):
+        raise PermissionDenied
+
+
+@login_required
+def edit(request: HttpRequest, code: str) -> HttpResponse:
+    _may_edit(request)
+    chain = get_object_or_404(Chain, code=code)
+    nodes = list(chain.nodes.all())
+    depth: dict[int, int] = {}
+    for node in nodes:  # ordered by tree order: parents first
+        depth[node.pk] = 0 if node.parent_id is None else depth.get(node.parent_id, 0) + 1
+    rows = [{"node": n, "indent": depth[n.pk] * 1.5, "links": n.links.count()} for n in nodes]
+    return render(
+        request, "chains/edit.html", {"chain": chain, "rows": rows, "kinds": Kind.choices}
+    )
+
+
+def _node(chain: Chain, value: str | None) -> Node:
+    node = chain.nodes.filter(pk=int(value)).first() if value and value.isdigit() else None
+    if node is None:
+        raise ValidationError("请选择该产业链的节点", "choose a node of this chain")
+    return node
+
+
+@login_required
+@require_POST
+def edit_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """add / move / merge / update a node; errors come back as a message, nothing saved."""
+    _may_edit(request)
+    chain = get_object_or_404(Chain, code=code)
+    data = request.POST
+    try:
+        if action == "add":
+            node = services.add_node(
+                chain,
+                _node(chain, data.get("parent")),
+                data.get("code", "").strip(),
+                data.get("name", "").strip(),
+                data.get("kind", Kind.PRODUCT),
+            )
+        elif action == "move":
+            node = services.move_node(
+                _node(chain, data.get("node")), _node(chain, data.get("parent"))
+            )
+        elif action == "merge":
+            node = services.merge_nodes(
+                _node(chain, data.get("keep")), _node(chain, data.get("gone"))
+            )
+        elif action == "update":
+            node = services.update_node(
+                _node(chain, data.get("node")),
+                name=data.get("name", ""),
+                keywords=data.get("keywords", ""),
+                gbt=data.get("gbt", ""),
+            )
+        else:
+            raise Http404(action)
+    except ValidationError as exc:
+        messages.error(request, f"{exc.zh} / {exc.en}")
+    else:
+        messages.success(request, _("Saved: %(name)s") % {"name": node.name})
+    return redirect("chain-edit", chain.code)
+
+
+@login_required
+def export_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    if fmt not in ("yaml", "json"):
+        raise Http404(fmt)
+    chain = get_object_or_404(Chain, code=code)
+    text = services.export_chain(chain, fmt)
+    kind = "application/json" if fmt == "json" else "application/yaml"
+    response = HttpResponse(text, content_type=f"{kind}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="chain-{code}.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def import_file(request: HttpRequest) -> HttpResponse:
+    """Upload a chain file (YAML or JSON): creates the chain or updates it by node code."""
+    _may_edit(request)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError("请选择产业链文件", "choose a chain file")
+        chain = services.import_chain_text(upload.read(), upload.name or "upload.yaml")
+    except ValidationError as exc:
+        messages.error(request, f"{exc.zh} / {exc.en}")
+        return redirect("chain-dashboard")
+    messages.success(request, _("Imported: %(name)s") % {"name": chain.name})
+    return redirect("chain-map", chain.code)
