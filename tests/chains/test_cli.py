@@ -137,3 +137,39 @@ def test_targets_from_chainkg(city):
     assert "璞泰来" in section or "杉杉股份" in section or "贝特瑞" in section, section
     separator = result.output.split("【隔膜】")[1].split("【")[0]
     assert "占营收" in separator
+
+
+def test_stored_relatedness_table_and_listings(city, tmp_path):
+    path = tmp_path / "ri.csv"
+    path.write_text(
+        "区域,产业,数值\na,x,10\na,y,1\nb,x,1\nb,y,10\nb,z,5\nc,x,3\nc,z,9\nc,w,4\na,w,1\n", "utf-8"
+    )
+    stored = run("chains", "relatedness", "--file", str(path), "--save-as", "t1")
+    assert "已存 9 格" in stored.output
+    again = run("chains", "relatedness", "--dataset", "t1", "--region", "a")
+    assert again.exit_code == 0 and "密度" in again.output
+    listed = tmp_path / "listed.csv"
+    listed.write_text(f"统一社会信用代码,证券代码,交易所\n{uscc(3)},300001,深交所\n", "utf-8")
+    assert "上市企业 1 家" in run("chains", "listings", str(listed)).output
+    run("chains", "link", "--confirm-above", "0.8")
+    shown = run("chains", "show", "energy-storage", "--basis", "confirmed")
+    assert "上市 1" in shown.output, shown.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"uscc,stock_code,listed_on\n{uscc(3)},300001,2021/01/01\n", "utf-8")
+    failed = CliRunner().invoke(cli, ["chains", "listings", str(bad)])
+    assert failed.exit_code == 1 and "YYYY-MM-DD" in failed.output
+
+
+def test_report_as_print_page_and_pdf(city, tmp_path):
+    import shutil
+
+    run("chains", "link", "--confirm-above", "0.8")
+    html = tmp_path / "r.html"
+    assert run("chains", "report", "energy-storage", str(html)).exit_code == 0
+    page = html.read_text("utf-8")
+    assert "新型储能产业链报告" in page and "健康指数构成" in page and "成都电芯" in page
+    if shutil.which("chromium") is None:
+        pytest.skip("PDF needs Chromium")
+    pdf = tmp_path / "r.pdf"
+    assert run("chains", "report", "energy-storage", str(pdf)).exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF-") and pdf.stat().st_size > 5000

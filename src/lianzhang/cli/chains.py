@@ -6,9 +6,10 @@ lianzhang chains show CODE
 lianzhang chains gaps CODE
 lianzhang chains link [--chain CODE] [--threshold 0.3] [--confirm-above 0.9]
 lianzhang chains supply-rate CODE [--import PATH]
-lianzhang chains relatedness [--file PATH] [--region NAME] [--top 20]
+lianzhang chains relatedness [--file PATH [--save-as NAME] | --dataset NAME] [--region NAME]
 lianzhang chains targets CODE [--companies PATH] [--top 5]
-lianzhang chains export CODE PATH | import PATH | report CODE PATH.xlsx
+lianzhang chains listings PATH
+lianzhang chains export CODE PATH | import PATH | report CODE PATH.xlsx|.pdf|.html
 """
 
 from __future__ import annotations
@@ -91,6 +92,12 @@ def show(code: str, basis: str) -> None:
     click.echo(
         f"企业 {r['enterprises']}，营收 {_money(r.get('revenue'))}，链级 {r['tier'] or '未知'}，"
         f"覆盖 {r['covered']}/{r['nodes']}，健康指数 {r['index'].value or '未知'}"
+    )
+    listed = "未知" if r.get("listed") is None else r["listed"]
+    click.echo(
+        f"规上 {r.get('above_scale') or 0}，专精特新 {r.get('specialized') or 0}，"
+        f"小巨人 {r.get('little_giant') or 0}，上市 {listed}，营收增长 {_pct(r.get('growth'))}，"
+        f"本地配套率 {_pct((r['supply'] or {}).get('rate'))}"
     )
     for part, value in r["index"].parts.items():
         weight = r["index"].weights.get(part)
@@ -176,30 +183,45 @@ def supply_rate(code: str, path: str | None, basis: str) -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="区域×产业表 CSV（region,industry,value）；缺省用名录各区县产值",
 )
+@click.option("--save-as", help="把 --file 存为数据集 / store --file as this dataset")
+@click.option("--dataset", help="已存的区域×产业表 / a stored table")
 @click.option("--region", help="要看的区域（缺省：全部 ECI 排名）")
 @click.option("--top", default=20, show_default=True)
-def relatedness(path: str | None, region: str | None, top: int) -> None:
+def relatedness(
+    path: str | None, save_as: str | None, dataset: str | None, region: str | None, top: int
+) -> None:
     import polars as pl
 
     from lianzhang.chains import complexity
+    from lianzhang.core.errors import NotFound, ValidationError
 
-    if path:
+    if path and not save_as:
         frame = pl.read_csv(path, schema_overrides={"industry": pl.Utf8, "region": pl.Utf8})
     else:
         _setup()
-        from lianzhang.chains.queries import region_industry_table
+        from lianzhang.chains import queries, services
 
-        frame = region_industry_table()
-    result = complexity.compute(frame)
+        if path and save_as:
+            click.echo(f"已存 {services.import_region_table(path, save_as)} 格 / cells stored")
+            dataset = save_as
+        frame = queries.region_table(dataset)
+    try:
+        result = complexity.compute(frame)
+    except ValueError as exc:
+        raise ValidationError(
+            "区域×产业表太小或太稀，无法计算（至少两个区域、两个产业）",
+            f"the region × industry table is too small or sparse ({exc})",
+        ) from None
     if region is None:
         order = sorted(range(len(result.regions)), key=lambda i: -result.eci[i])
-        click.echo("区域\t多样性\tECI")
+        click.echo("区域\t多样性\tECI\tCOI")
         for i in order[:top]:
-            click.echo(f"{result.regions[i]}\t{int(result.diversity[i])}\t{result.eci[i]:.3f}")
+            click.echo(
+                f"{result.regions[i]}\t{int(result.diversity[i])}\t{result.eci[i]:.3f}"
+                f"\t{result.coi[i]:.3f}"
+            )
         return
     if region not in result.regions:
-        from lianzhang.core.errors import NotFound
-
         raise NotFound(f"表中没有区域 {region!r}", f"region {region!r} is not in the table")
     click.echo("产业\tRCA\t密度\tPCI\tCOG")
     for row in complexity.grow_next(result, region, top).to_dicts():
@@ -207,6 +229,15 @@ def relatedness(path: str | None, region: str | None, top: int) -> None:
             f"{row['industry']}\t{row['rca']:.2f}\t{row['density']:.3f}\t{row['pci']:.2f}"
             f"\t{row['cog']:.3f}"
         )
+
+
+@chains.command(help="导入上市企业名单 / import the register of listed enterprises")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def listings(path: str) -> None:
+    _setup()
+    from lianzhang.chains import services
+
+    click.echo(f"上市企业 {services.import_listings(path)} 家 / listed enterprises")
 
 
 @chains.command(help="补链招商目标 / 招商 targets for gap nodes")
@@ -221,18 +252,15 @@ def relatedness(path: str | None, region: str | None, top: int) -> None:
 def targets(code: str, companies: str | None, top: int, basis: str) -> None:
     _setup()
     from lianzhang.chains import queries, services
-    from lianzhang.chains.targets import rank_targets
 
     if companies:
         click.echo(f"导入外地企业 {services.import_outside_companies(companies)} 家")
     (r,) = _reports([code], basis)
-    terms = queries.gap_terms(r["chain_obj"], r["gaps"])
-    ranked = rank_targets(terms, queries.outside_companies(), top=top)
-    for term in terms:
-        click.echo(f"【{term.name}】")
-        for t in ranked[term.node] or []:
+    for gap in queries.gap_targets(r, top=top):
+        click.echo(f"【{gap['name']}】")
+        for t in gap["targets"]:
             click.echo(f"  {t.name}（{t.code}）{t.score:.2f}  {t.reasons[0]}")
-        if not ranked[term.node]:
+        if not gap["targets"]:
             click.echo("  （无匹配企业 / no match）")
 
 
@@ -260,15 +288,25 @@ def import_(path: str) -> None:
     click.echo(f"{chain.code}\t{chain.name}\t{chain.nodes.count()} 节点 / nodes")
 
 
-@chains.command(help="产业链报告（Excel）/ chain report as Excel")
+@chains.command(help="产业链报告（.xlsx / .pdf / .html 打印版）/ chain report")
 @click.argument("code")
 @click.argument("path", type=click.Path(dir_okay=False))
 @BASIS
 def report(code: str, path: str, basis: str) -> None:
     _setup()
-    from lianzhang.chains.reports import write_excel
+    from django.utils import translation
+
+    from lianzhang.chains import queries, reports
 
     (r,) = _reports([code], basis)
+    suffix = path.lower().rsplit(".", 1)[-1]
+    with translation.override("zh-hans"):
+        if suffix == "pdf":
+            data = reports.write_pdf(r, queries.gap_targets(r, top=3))
+        elif suffix in ("html", "htm"):
+            data = reports.print_page(r, queries.gap_targets(r, top=3), "").encode("utf-8")
+        else:
+            data = reports.write_excel(r)
     with open(path, "wb") as handle:
-        handle.write(write_excel(r))
+        handle.write(data)
     click.echo(f"已导出 / written: {path}")
