@@ -5,10 +5,10 @@
 1. Link all ChainKG company product names (39,266) to all nodes of the shipped chain
    templates. ChainKG is read in place from ../shared/data/chainkg (or
    $LIANZHANG_SHARED/data/chainkg); it is skipped with a note when absent.
-2. Chain health for every shipped chain over a generated city of N enterprises: product
-   texts and industry codes drawn from the chain nodes and from unrelated trades,
-   lognormal revenues, titles; linking (pure matcher) and health (Polars) timed apart.
-   (Uses ``lianzhang.demo.generator`` when it exists, else its own generator.)
+2. Chain health for every shipped chain over the demo city generator's registry of N
+   enterprises (``lianzhang.demo.generator``: sectors' products and GB/T 4754 codes,
+   lognormal revenues, titles); linking (pure matcher, once per distinct product text and
+   code) and health (Polars) timed apart.
 3. Relatedness (RCA, ECI/PCI, proximity, density, COI/COG) for R regions × I industries.
 """
 
@@ -29,24 +29,6 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from lianzhang.chains import complexity, health, templates  # noqa: E402
 from lianzhang.chains.matching import Matcher  # noqa: E402
-
-OTHER_PRODUCTS = [
-    "火锅底料",
-    "白酒",
-    "服装",
-    "家具",
-    "水泥",
-    "物流服务",
-    "商品混凝土",
-    "饲料",
-    "纸箱",
-    "塑料制品",
-    "中餐",
-    "房地产开发",
-    "软件外包",
-    "广告",
-]
-OTHER_CODES = ["1461", "1512", "1811", "2110", "3011", "5810", "3021", "1320", "2231", "2929"]
 
 
 def shared() -> Path:
@@ -78,42 +60,54 @@ def bench_chainkg(matcher: Matcher) -> None:
     print(f"  links ≥ 0.5: {frame.height:,}; products linked: {frame['text'].n_unique():,}")
 
 
-def city(n: int, seed: int = 7) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
-    rng = np.random.default_rng(seed)
-    specs = templates.shipped()
-    pool = [(kw, node.gbt[0]) for s in specs for node in s.walk() for kw in node.keywords]
-    chain_share = 0.35
-    on_chain = rng.random(n) < chain_share
-    picks = rng.integers(0, len(pool), n)
-    others = rng.integers(0, len(OTHER_PRODUCTS), n)
-    other_codes = rng.integers(0, len(OTHER_CODES), n)
-    products = [
-        pool[p][0] if c else OTHER_PRODUCTS[o]
-        for c, p, o in zip(on_chain, picks, others, strict=True)
-    ]
-    codes = [
-        pool[p][1] if c else OTHER_CODES[o]
-        for c, p, o in zip(on_chain, picks, other_codes, strict=True)
-    ]
-    revenue = (rng.lognormal(16.5, 1.6, n) * 100).astype(np.int64)  # fen
-    prev = (revenue / rng.lognormal(0.08, 0.15, n)).astype(np.int64)
-    known = rng.random(n) > 0.05
-    firms = pl.DataFrame(
-        {
-            "uscc": [f"E{i:07d}" for i in range(n)],
-            "name": [f"企业{i}" for i in range(n)],
-            "revenue": pl.Series(np.where(known, revenue, 0)).cast(pl.Int64),
-            "output": pl.Series((revenue * 0.9).astype(np.int64)),
-            "revenue_prev": pl.Series(prev),
-            "output_prev": pl.Series((prev * 0.9).astype(np.int64)),
-            "above_scale": pl.Series(revenue >= 20_000_000 * 100),
-            "specialized": pl.Series(rng.random(n) < 0.03),
-            "little_giant": pl.Series(rng.random(n) < 0.004),
-            "listed": pl.Series([None] * n, dtype=pl.Boolean),
-        },
-        schema=health.FIRM_SCHEMA,
-    ).with_columns(pl.when(pl.Series(known)).then(pl.col("revenue")).otherwise(None))
-    return firms, list(zip(products, codes, strict=True))
+def city(n: int, seed: int = 20261124) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+    """The demo city generator's registry as the health input (money in fen)."""
+    from lianzhang.demo.generator import generate
+
+    town = generate(seed=seed, enterprises=n)
+    year = int(town.annual["year"].max())
+
+    def money(y: int, suffix: str) -> pl.DataFrame:
+        return town.annual.filter(pl.col("year") == y).select(
+            "uscc",
+            pl.col("revenue").alias(f"revenue{suffix}"),
+            pl.col("output_value").alias(f"output{suffix}"),
+            pl.col("main_revenue").alias(f"main{suffix}"),
+        )
+
+    titles = town.honours.filter(
+        pl.col("valid_until").is_null() | (pl.col("valid_until").dt.year() >= year)
+    )
+
+    def holders(title: str) -> pl.Series:
+        return titles.filter(pl.col("title") == title)["uscc"]
+
+    industrial = (
+        pl.col("industry_code").str.slice(0, 2).cast(pl.Int64, strict=False).is_between(6, 46)
+    )
+    firms = (
+        town.enterprises.select("uscc", "name", "industry_code")
+        .join(money(year, ""), on="uscc", how="left")
+        .join(money(year - 1, "_prev"), on="uscc", how="left")
+        .with_columns(
+            pl.when(industrial)
+            .then(pl.col("main") >= 20_000_000 * 100)
+            .otherwise(False)
+            .alias("above_scale"),
+            pl.col("uscc").is_in(holders("specialized_sme").implode()).alias("specialized"),
+            pl.col("uscc").is_in(holders("little_giant").implode()).alias("little_giant"),
+            pl.lit(None, pl.Boolean).alias("listed"),
+        )
+        .select(list(health.FIRM_SCHEMA))
+    )
+    texts = list(
+        zip(
+            town.enterprises["main_product"].to_list(),
+            town.enterprises["industry_code"].to_list(),
+            strict=True,
+        )
+    )
+    return firms, texts
 
 
 def bench_health(matcher: Matcher, n: int) -> None:
@@ -167,14 +161,41 @@ def bench_health(matcher: Matcher, n: int) -> None:
     distinct = len(set(texts))
     links = timed(f"link {n:,} enterprises ({distinct:,} distinct product+code pairs)", link)
     print(f"  links: {links.height:,}")
+    supply = purchases(links, nodes)
     result = timed(
-        f"chain health for {len(specs)} chains", health.chain_health, nodes, links, firms
+        f"chain health for {len(specs)} chains (with {supply.height:,} purchases)",
+        health.chain_health,
+        nodes,
+        links,
+        firms,
+        supply,
     )
     for r in result:
         print(
             f"  {r['chain']:<22} enterprises {r['enterprises']:>6,}  tier {r['tier']}"
             f"  coverage {r['coverage']:.0%}  index {r['index'].value}"
         )
+
+
+def purchases(links: pl.DataFrame, nodes: pl.DataFrame, per_link: int = 3) -> pl.DataFrame:
+    """Three purchases per link: a random chain enterprise or an outside supplier."""
+    rng = np.random.default_rng(5)
+    m = links.height * per_link
+    buyers = links["uscc"].to_numpy()[rng.integers(0, links.height, m)]
+    sellers = links["uscc"].to_numpy()[rng.integers(0, links.height, m)]
+    local = rng.random(m) < 0.4
+    node_ids = nodes.filter(pl.col("kind") != "segment")["node_id"].to_numpy()
+    return pl.DataFrame(
+        {
+            "buyer": buyers,
+            "supplier": np.where(local, sellers, None),
+            "supplier_name": np.where(local, sellers, [f"外地{i % 500}" for i in range(m)]),
+            "local": local,
+            "node_id": node_ids[rng.integers(0, len(node_ids), m)],
+            "amount": (rng.lognormal(14, 1.5, m) * 100).astype(np.int64),
+        },
+        schema=health.SUPPLY_SCHEMA,
+    )
 
 
 def bench_relatedness(regions: int, industries: int) -> None:
