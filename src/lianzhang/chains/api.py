@@ -369,7 +369,13 @@ def supply_rate(request: HttpRequest, code: str, basis: str = "probable") -> dic
     (r,) = _reports(request, [code], basis)
     s = r["supply"]
     if not s or not s["total"]:
-        unknown = {"total": None, "local": None, "rate": None, "per_node": [], "top_external": []}
+        unknown: dict[str, Any] = {
+            "total": None,
+            "local": None,
+            "rate": None,
+            "per_node": [],
+            "top_external": [],
+        }
         return {"chain": code, **unknown}
     return {
         "chain": code,

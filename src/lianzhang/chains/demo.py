@@ -159,7 +159,8 @@ def _purchases(
                 local = [u for u in on_node.get(node.pk, []) if u != uscc]
                 base = revenue.get(uscc) or Decimal(2_000_000)
                 amount = (base * Decimal(rng.uniform(0.01, 0.06))).quantize(Decimal(1))
-                row = {"buyer_uscc": uscc, "product": node.name, "amount": str(amount)}
+                row: dict[str, Any] = {"buyer_uscc": uscc, "product": node.name}
+                row["amount"] = str(amount)
                 row |= {"node": f"{chain.code}/{node.code}", "year": year}
                 if local and rng.random() < LOCAL_CHANCE:
                     seller = rng.choice(local)
