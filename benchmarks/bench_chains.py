@@ -7,8 +7,8 @@
    $LIANZHANG_SHARED/data/chainkg); it is skipped with a note when absent.
 2. Chain health for every shipped chain over the demo city generator's registry of N
    enterprises (``lianzhang.demo.generator``: sectors' products and GB/T 4754 codes,
-   lognormal revenues, titles); linking (pure matcher, once per distinct product text and
-   code) and health (Polars) timed apart.
+   lognormal revenues, titles) with a generated purchases table; linking (pure matcher,
+   each enterprise on its own) and health (Polars) timed apart.
 3. Relatedness (RCA, ECI/PCI, proximity, density, COI/COG) for R regions × I industries.
 """
 
@@ -143,16 +143,11 @@ def bench_health(matcher: Matcher, n: int) -> None:
     )
 
     def link() -> pl.DataFrame:
-        usccs = firms["uscc"].to_list()
-        cache: dict[tuple[str, str], list[str]] = {}
+        # every enterprise matched on its own (no cache), as the linker does
         out_node, out_uscc = [], []
-        for uscc, key in zip(usccs, texts, strict=True):
-            found = cache.get(key)
-            if found is None:
-                found = [m.node for m in matcher.match_enterprise(key[0], key[1], 0.6)]
-                cache[key] = found
-            for node in found:
-                out_node.append(ids[node])
+        for uscc, (text, code) in zip(firms["uscc"].to_list(), texts, strict=True):
+            for m in matcher.match_enterprise(text, code, 0.6):
+                out_node.append(ids[m.node])
                 out_uscc.append(uscc)
         return pl.DataFrame(
             {"node_id": out_node, "uscc": out_uscc}, schema={"node_id": pl.Int64, "uscc": pl.Utf8}
@@ -185,14 +180,17 @@ def purchases(links: pl.DataFrame, nodes: pl.DataFrame, per_link: int = 3) -> pl
     sellers = links["uscc"].to_numpy()[rng.integers(0, links.height, m)]
     local = rng.random(m) < 0.4
     node_ids = nodes.filter(pl.col("kind") != "segment")["node_id"].to_numpy()
+    names = [f"外地{i % 500}" for i in range(m)]
     return pl.DataFrame(
         {
-            "buyer": buyers,
-            "supplier": np.where(local, sellers, None),
-            "supplier_name": np.where(local, sellers, [f"外地{i % 500}" for i in range(m)]),
-            "local": local,
-            "node_id": node_ids[rng.integers(0, len(node_ids), m)],
-            "amount": (rng.lognormal(14, 1.5, m) * 100).astype(np.int64),
+            "buyer": buyers.tolist(),
+            "supplier": [s if ok else None for s, ok in zip(sellers.tolist(), local, strict=True)],
+            "supplier_name": [
+                s if ok else n for s, ok, n in zip(sellers.tolist(), local, names, strict=True)
+            ],
+            "local": local.tolist(),
+            "node_id": node_ids[rng.integers(0, len(node_ids), m)].tolist(),
+            "amount": (rng.lognormal(14, 1.5, m) * 100).astype(np.int64).tolist(),
         },
         schema=health.SUPPLY_SCHEMA,
     )
