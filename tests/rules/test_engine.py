@@ -1,4 +1,8 @@
-"""Engine properties: bulk = single, unknowns never flip a verdict, exact money, errors."""
+"""Engine behaviour: exact money, error messages, explanations, what-if, the CLI contract.
+
+The hypothesis properties (bulk = single, unknowns never flip a verdict) are in
+``test_properties.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lianzhang.cli.policies import policies
@@ -28,93 +31,9 @@ MONEY = st.one_of(st.none(), st.integers(0, 300_000_000).map(lambda f: Decimal(f
 COUNT = st.one_of(st.none(), st.integers(0, 600))
 
 
-def annual_row(draw: st.DrawFn, year: int) -> dict[str, object]:
-    return {
-        "year": year,
-        **{
-            k: draw(MONEY)
-            for k in (
-                "revenue",
-                "main_revenue",
-                "rd_expense",
-                "total_assets",
-                "total_liabilities",
-                "equity_financing",
-                "tax_paid",
-            )
-        },
-        **{
-            k: draw(COUNT)
-            for k in (
-                "employees",
-                "rd_staff",
-                "tech_staff",
-                "ip_class1",
-                "ip_class1_self",
-                "ip_class2",
-                "segment_years",
-            )
-        },
-        "specialization_dev_score": draw(st.one_of(st.none(), st.floats(0, 100).map(round))),
-        "market_share": draw(st.one_of(st.none(), st.sampled_from([0.05, 0.1, 0.2]))),
-        "digital_level": draw(st.one_of(st.none(), st.integers(0, 4))),
-    }
-
-
-@st.composite
-def enterprises(draw: st.DrawFn) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    ents, annual = [], []
-    for i in range(draw(st.integers(1, 6))):
-        uscc = f"E{i}"
-        ents.append(
-            {
-                "uscc": uscc,
-                "name": f"企业{i}",
-                "industry_code": draw(st.sampled_from(["3985", "6513", "0610", None])),
-                "credit_blacklisted": draw(st.one_of(st.none(), st.booleans())),
-                "major_incident_recent": draw(st.one_of(st.none(), st.booleans())),
-            }
-        )
-        annual += [{"uscc": uscc, **annual_row(draw, y)} for y in (2023, 2024, 2025)]
-    return ents, annual
-
-
 def run(ents: list[dict[str, object]], annual: list[dict[str, object]]) -> pl.DataFrame:
     tables = Tables(frames.from_rows("enterprises", ents), frames.from_rows("annual", annual))
     return evaluate(LIB, tables, AS_OF).results().select("uscc", "policy", "verdict", "award_fen")
-
-
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(enterprises())
-def test_bulk_and_single_agree(
-    data: tuple[list[dict[str, object]], list[dict[str, object]]],
-) -> None:
-    ents, annual = data
-    bulk = run(ents, annual).sort("uscc", "policy")
-    single = pl.concat(
-        [run([e], [a for a in annual if a["uscc"] == e["uscc"]]) for e in ents]
-    ).sort("uscc", "policy")
-    assert bulk.to_dicts() == single.to_dicts()
-
-
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(enterprises(), st.data())
-def test_an_unknown_never_flips_a_definite_verdict(
-    data: tuple[list[dict[str, object]], list[dict[str, object]]], pick: st.DataObject
-) -> None:
-    ents, annual = data
-    before = run(ents, annual)
-    row = pick.draw(st.sampled_from(annual))
-    key = pick.draw(st.sampled_from(sorted(k for k in row if k not in ("uscc", "year"))))
-    blanked = [dict(a, **{key: None}) if a is row else a for a in annual]
-    after = run(ents, blanked)
-    joined = before.join(after, on=["uscc", "policy"], suffix="_after")
-    flipped = joined.filter(
-        (pl.col("verdict") != "undetermined")
-        & (pl.col("verdict_after") != "undetermined")
-        & (pl.col("verdict") != pl.col("verdict_after"))
-    )
-    assert flipped.height == 0, flipped
 
 
 def test_money_is_exact_beyond_float32() -> None:

@@ -5,6 +5,7 @@
     lianzhang policies test [PATH]
     lianzhang policies evaluate --policy cn.miit.specialized-sme --enterprises e.csv \\
         --annual a.csv [--honours h.csv] [--awards w.csv] --as-of 2026-06-01 [--format json|csv]
+        [--output F] [--manifest run.json]
     lianzhang policies explain --uscc 91… --enterprises e.csv --annual a.csv --as-of …
     lianzhang policies whatif --policy local.example.rd-subsidy --set rate=15% --enterprises …
 """
@@ -100,6 +101,12 @@ def _read_tables(enterprises: str, annual: str, honours: str | None, awards: str
     return Tables(out["enterprises"], out["annual"], out["honours"], out["awards"])
 
 
+def _digest(path: str) -> dict[str, str]:
+    import hashlib
+
+    return {"path": path, "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
+
+
 def _library(extra: tuple[str, ...] = ()) -> Any:
     from lianzhang.rules.policy import LIBRARY, load_library
 
@@ -174,6 +181,11 @@ def test(path: str | None) -> None:
 @_data_options
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
 @click.option("--output", type=click.Path(dir_okay=False), help="输出文件（默认标准输出）")
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False),
+    help="另写运行记录 JSON：政策版本、参数、评估日期、输入文件摘要 / run manifest",
+)
 def evaluate(
     policy_ids: tuple[str, ...],
     enterprises: str,
@@ -184,12 +196,21 @@ def evaluate(
     library_paths: tuple[str, ...],
     fmt: str,
     output: str | None,
+    manifest: str | None,
 ) -> None:
     from lianzhang.rules.evaluation import evaluate as run
 
     tables = _read_tables(enterprises, annual, honours, awards)
     ev = run(_library(library_paths), tables, as_of, list(policy_ids) or None)
     records = ev.records()
+    if manifest:
+        inputs = {"enterprises": enterprises, "annual": annual, "honours": honours, "awards": awards}
+        record = {
+            **ev.run,
+            "inputs": {k: _digest(v) for k, v in inputs.items() if v},
+            "results": len(records),
+        }
+        Path(manifest).write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
     if fmt == "json":
         text = json.dumps(records, ensure_ascii=False, indent=1, default=str)
     else:
@@ -234,6 +255,10 @@ def explain(
     from lianzhang.rules.explain import explain as text
 
     tables = _read_tables(enterprises, annual, honours, awards)
+    if uscc not in tables.enterprises["uscc"].to_list():
+        raise LianzhangError(
+            f"企业表 {enterprises} 中没有 {uscc}", f"{uscc} is not in the enterprises table"
+        )
     ev = run(_library(library_paths), tables, as_of, list(policy_ids) or None)
     click.echo(text(ev, uscc), nl=False)
 
@@ -274,6 +299,11 @@ def whatif(
             "gained": result.gained,
             "lost": result.lost,
             "budget_change_yuan": str(from_fen(result.budget_change_fen)),
+            "eligible_before": result.eligible_before,
+            "eligible_after": result.eligible_after,
+            "total_before_yuan": str(from_fen(result.total_before_fen)),
+            "total_after_yuan": str(from_fen(result.total_after_fen)),
+            "budget_yuan": None if result.budget_fen is None else str(from_fen(result.budget_fen)),
             **{f"by_{k}": result.by(k).to_dicts() for k in ("district", "industry", "size")},
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
@@ -284,6 +314,17 @@ def whatif(
         f"新增符合 {len(result.gained)} 家，不再符合 {len(result.lost)} 家，"
         f"资金变化 {format_yuan(delta)}"
     )
+    click.echo(
+        f"符合 {result.eligible_before} → {result.eligible_after} 家，奖励总额 "
+        f"{format_yuan(from_fen(result.total_before_fen))} → "
+        f"{format_yuan(from_fen(result.total_after_fen))}"
+    )
+    if result.budget_fen is not None:
+        share = result.total_after_fen / result.budget_fen if result.budget_fen else 0
+        over = "，超出预算" if result.total_after_fen > result.budget_fen else ""
+        click.echo(
+            f"预算 {format_yuan(from_fen(result.budget_fen))}，模拟后占 {share:.1%}{over}"
+        )
     for key, zh in (("district", "区县"), ("industry", "行业大类"), ("size", "规模")):
         click.echo(f"\n按{zh} / by {key}:")
         for row in result.by(key).iter_rows(named=True):

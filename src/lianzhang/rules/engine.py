@@ -38,13 +38,13 @@ from .compile import (
     Value,
     _number,
     annual_column,
+    arith,
     award_column,
     choose,
     compare,
     compile_expr,
     exact,
     title_column,
-    to_real,
 )
 from .expr import ExprError
 from .policy import Criterion, Policy, PolicyError, ScoreItem, ScoreTable, located_error
@@ -69,6 +69,7 @@ class CriterionInfo:
     threshold: float | None = None  # when the same for every enterprise
     threshold_column: bool = False
     manual: bool = False
+    margin_column: bool = False  # an exact margin was computed (|m)
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,39 @@ def parameter_values(
                 f"政策 {policy.id} 没有参数 {name}，可选：{known}",
                 f"policy {policy.id} has no parameter {name}; one of {', '.join(values)}",
             )
-        values[name] = value
+        values[name] = _checked_override(policy, name, values[name], value)
     return values
+
+
+KIND_ZH = {"yuan": "金额，如 100万元", "ratio": "比例，如 15%", "": "数值，如 5"}
+
+
+def _kind(raw: object) -> str:
+    """What a parameter value is: yuan, ratio, a plain number, bool, list or text."""
+    if isinstance(raw, bool):
+        return "bool"
+    if isinstance(raw, list):
+        return "list"
+    try:
+        node = ast.number(str(raw))
+    except ExprError:
+        return "text"
+    return node.unit
+
+
+def _checked_override(policy: Policy, name: str, current: object, value: object) -> object:
+    """A what-if value must be of the same kind as the dated one (15% is not 15)."""
+    if isinstance(value, str) and _kind(current) == "bool":
+        value = {"true": True, "false": False, "是": True, "否": False}.get(value, value)
+    want, got = _kind(current), _kind(value)
+    if want != got:
+        zh = KIND_ZH.get(want, "与原值同类的值")
+        raise LianzhangError(
+            f"政策 {policy.id} 的参数 {name} 应为{zh}（现值 {current}），收到 {value!r}",
+            f"parameter {name} of {policy.id} must be like its current value {current}; "
+            f"got {value!r}",
+        )
+    return value
 
 
 def _param_value(policy: Policy, name: str, raw: object) -> Value:
@@ -304,16 +336,58 @@ def _compile_leaf(
     const = _constant(right)
     if const is None:
         out.stages[2].append(threshold.alias(name + "|t"))
+    margin = _margin(node, left, right)
+    if margin is not None:
+        out.stages[2].append(margin.alias(name + "|m"))
     return CriterionInfo(
-        c.id, c.label, c.clause, "leaf", depth, node.op, unit, const, const is None
+        c.id,
+        c.label,
+        c.clause,
+        "leaf",
+        depth,
+        node.op,
+        unit,
+        const,
+        const is None,
+        False,
+        margin is not None,
     )
 
 
+def _margin(node: ast.Compare, left: Value, right: Value) -> pl.Expr | None:
+    """The signed margin, exact when both sides are: positive means room to spare."""
+    if not isinstance(left, Exact) or not isinstance(right, Exact):
+        return None
+    a, b = (left, right) if node.op in (">=", ">") else (right, left)
+    diff = arith(node, "-", a, b)
+    return _display(node, diff)[0] if isinstance(diff, Exact) else None
+
+
+DISPLAY_SCALE = 10**9  # plain numbers and ratios are shown rounded to 1e-9
+
+
 def _display(node: ast.Node, v: Value) -> tuple[pl.Expr, str]:
+    """A value for explanations: Float64 in yuan (rounded to the fen) or as a number.
+
+    Exact values are rounded half up in integers first, so the shown number is the same
+    whichever way Polars evaluates the frame (one row or a million).
+    """
     if isinstance(v, Score):
         return (pl.when(v.lo == v.hi).then(v.lo.cast(pl.Float64) / MILLI), "points")
-    n = to_real(_number(node, v))
-    return n.expr.cast(pl.Float64), n.unit
+    n = _number(node, v)
+    if isinstance(n, Real):
+        return n.expr.cast(pl.Float64), n.unit
+    scale = 1 if n.unit == "yuan" else DISPLAY_SCALE
+    num = n.num.cast(pl.Int128) * scale
+    if n.den is None:
+        rounded = num
+    else:
+        den = n.den.cast(pl.Int128)
+        sign = pl.when(den < 0).then(-1).otherwise(1).cast(pl.Int128)
+        num, den = num * sign, den * sign
+        rounded = pl.when(den != 0).then((num * 2 + den) // (den * 2))
+    divisor = 100 if n.unit == "yuan" else DISPLAY_SCALE
+    return rounded.cast(pl.Float64) / divisor, n.unit
 
 
 def _constant(v: Value) -> float | None:

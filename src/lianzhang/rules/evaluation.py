@@ -103,7 +103,9 @@ class Evaluation:
                 else:
                     threshold = pl.lit(info.threshold, dtype=pl.Float64)
                 margin = pl.lit(None, dtype=pl.Float64)
-                if info.op in (">=", ">"):
+                if info.margin_column:
+                    margin = pl.col(name + "|m")
+                elif info.op in (">=", ">"):
                     margin = value - threshold
                 elif info.op in ("<=", "<"):
                     margin = threshold - value
@@ -141,7 +143,7 @@ class Evaluation:
         out = []
         for row in results:
             c = self.policy(row["policy"])
-            fen = row.pop("award_fen")
+            fen = row["award_fen"]  # exact; "award" is the same in yuan for JSON readers
             row["award"] = None if fen is None else fen / 100
             row["criteria"] = criteria.get((row["uscc"], row["policy"]), [])
             one = frame.filter(pl.col("uscc") == row["uscc"]).row(0, named=True)
@@ -193,7 +195,10 @@ def evaluate(
         for p in chosen
     ]
     frame = run_query(tables, compiled, as_of, needs)
+    from lianzhang import __version__
+
     run = {
+        "engine": f"lianzhang.rules {__version__}",
         "as_of": as_of.isoformat(),
         "policies": [
             {
@@ -201,7 +206,10 @@ def evaluate(
                 "family": c.policy.family,
                 "digest": c.policy.digest,
                 "in_force": c.policy.in_force(as_of),
+                "confidence": c.policy.confidence,
                 "parameters": c.parameters,
+                "overridden": sorted((overrides or {}).get(c.policy.id) or {})
+                or sorted((overrides or {}).get(c.policy.family) or {}),
             }
             for c in compiled
         ],

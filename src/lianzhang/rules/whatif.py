@@ -1,6 +1,8 @@
 """What-if: change parameters, see who gains or loses eligibility and what it costs.
 
->>> # whatif(lib, tables, as_of, "local.example.rd-subsidy", {"rate": "15%"}).summary()
+``gained`` / ``lost`` list the enterprises, ``budget_change_fen`` the exact change of the
+awards, ``by("district" | "industry" | "size")`` the breakdown, and ``total_after_fen``
+against ``budget_fen`` whether the policy's budget still covers it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ class WhatIf:
     policy: str
     overrides: dict[str, object]
     changes: pl.DataFrame  # one row per enterprise whose verdict or award changed
+    budget_fen: int | None = None  # the policy's declared budget
+    total_before_fen: int = 0  # all awards to eligible enterprises, before and after
+    total_after_fen: int = 0
+    eligible_before: int = 0
+    eligible_after: int = 0
 
     @property
     def gained(self) -> list[str]:
@@ -89,4 +96,13 @@ def whatif(
         | (pl.col("award_delta_fen") != 0)
         | (pl.col("before") != pl.col("after"))
     )
-    return WhatIf(pid, dict(overrides), changes)
+    return WhatIf(
+        pid,
+        dict(overrides),
+        changes,
+        library.resolve(policy, as_of).budget_fen,
+        int(base["award_fen"].sum()) if base.height else 0,
+        int(new["award_fen"].sum()) if new.height else 0,
+        int((base["verdict"] == "eligible").sum()) if base.height else 0,
+        int((new["verdict"] == "eligible").sum()) if new.height else 0,
+    )
