@@ -204,7 +204,12 @@ def evaluate(
     ev = run(_library(library_paths), tables, as_of, list(policy_ids) or None)
     records = ev.records()
     if manifest:
-        inputs = {"enterprises": enterprises, "annual": annual, "honours": honours, "awards": awards}
+        inputs = {
+            "enterprises": enterprises,
+            "annual": annual,
+            "honours": honours,
+            "awards": awards,
+        }
         record = {
             **ev.run,
             "inputs": {k: _digest(v) for k, v in inputs.items() if v},
@@ -322,9 +327,7 @@ def whatif(
     if result.budget_fen is not None:
         share = result.total_after_fen / result.budget_fen if result.budget_fen else 0
         over = "，超出预算" if result.total_after_fen > result.budget_fen else ""
-        click.echo(
-            f"预算 {format_yuan(from_fen(result.budget_fen))}，模拟后占 {share:.1%}{over}"
-        )
+        click.echo(f"预算 {format_yuan(from_fen(result.budget_fen))}，模拟后占 {share:.1%}{over}")
     for key, zh in (("district", "区县"), ("industry", "行业大类"), ("size", "规模")):
         click.echo(f"\n按{zh} / by {key}:")
         for row in result.by(key).iter_rows(named=True):
