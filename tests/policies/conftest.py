@@ -63,3 +63,22 @@ def make_matches(policy, enterprises, awards, scores=None):
             )
         )
     return out
+
+
+DEMO_SIZE = 400
+
+
+def load_demo_city(size=DEMO_SIZE):
+    """The lead's demo city (generated, imported), its logins, then the delivery demo."""
+    from lianzhang.demo.loader import create_demo_users
+    from lianzhang.demo.loader import load_demo as load_registry
+    from lianzhang.policies.demo import load_demo
+
+    load_registry(seed=7, enterprises=size, echo=lambda line: None)
+    create_demo_users()
+    return load_demo(echo=lambda line: None)
+
+
+@pytest.fixture
+def demo_city(db):
+    return load_demo_city()

@@ -6,7 +6,7 @@ from django.db import connection
 from lianzhang.accounts.services import create_user
 from lianzhang.core.errors import PermissionDenied, ValidationError
 from lianzhang.policies import services
-from lianzhang.policies.models import AuditEvent, Case, Notice, PaymentOrder
+from lianzhang.policies.models import AuditEvent, Case, Notice, PaymentOrder, Policy
 from lianzhang.policies.services import InvalidTransition
 
 from .conftest import make_matches, make_policy
@@ -191,9 +191,20 @@ def test_audit_log_is_append_only_and_tamper_evident(city, people):
 def test_parameter_change_needs_a_second_person(city, people):
     import datetime as dt
 
-    policy = make_policy("city.param", "automatic")
+    from lianzhang.policies.matching import sync_library
+
+    sync_library()
+    policy = Policy.objects.get(code="local.example.rd-subsidy")
+    with pytest.raises(ValidationError, match="没有参数 rd_rate"):
+        services.propose_parameter(
+            policy, "rd_rate", dt.date(2027, 1, 1), "15%", "提高补助比例", people["admin"]
+        )
+    with pytest.raises(ValidationError, match="无法使用"):
+        services.propose_parameter(
+            policy, "rate", dt.date(2027, 1, 1), "十五", "提高补助比例", people["admin"]
+        )
     change = services.propose_parameter(
-        policy, "rd_rate", dt.date(2027, 1, 1), "0.15", "提高补助比例", people["admin"]
+        policy, "rate", dt.date(2027, 1, 1), "15%", "提高补助比例", people["admin"]
     )
     with pytest.raises(PermissionDenied, match="自己"):
         services.review_parameter(change.pk, people["admin"], approve=True)
@@ -202,4 +213,4 @@ def test_parameter_change_needs_a_second_person(city, people):
     assert services.parameter_overrides(policy) == {}
     other_admin = create_user("boss2", "pw-123456", "admin")
     services.review_parameter(change.pk, other_admin, approve=True, note="同意")
-    assert services.parameter_overrides(policy) == {"rd_rate": {dt.date(2027, 1, 1): "0.15"}}
+    assert services.parameter_overrides(policy) == {"rate": {dt.date(2027, 1, 1): "15%"}}

@@ -20,7 +20,7 @@ def test_my_policies_explain_in_plain_chinese(city):
     Policy.objects.exclude(code="cn.nbs.above-scale-industrial").update(active=False)
     [near] = queries.my_policies(USCCS[0], AS_OF)
     assert near.category == "near" and near.verdict == "ineligible"
-    assert any("未达到 2000 万元，差 0.01 元" in r for r in near.reasons), near.reasons
+    assert any("低于 2000 万元，差 0.01 元" in r for r in near.reasons), near.reasons
     [ok] = queries.my_policies(USCCS[1], AS_OF)
     assert ok.category == "eligible"
     assert queries.my_policies(USCCS[2], AS_OF)[0].category == "undetermined"

@@ -25,7 +25,7 @@ from lianzhang.core.contract import Kind
 from lianzhang.enterprises.models import MODELS, Annual, Enterprise
 from lianzhang.rules.engine import Tables
 from lianzhang.rules.evaluation import Evaluation, evaluate
-from lianzhang.rules.policy import Library, load_library
+from lianzhang.rules.policy import LIBRARY, Library, load_library, policy_files
 from lianzhang.storage.bulk import upsert
 
 from .models import Budget, Match, MatchRun, ParameterChange, Policy
@@ -34,12 +34,25 @@ from .models import Budget, Match, MatchRun, ParameterChange, Policy
 NEAR_MISS_SHARE = 0.2
 
 
+_CACHE: dict[str, Any] = {}
+
+
+def library() -> Library:
+    """The built-in library, parsed again only when a policy file changed (YAML is slow)."""
+    files = policy_files(LIBRARY)
+    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    if _CACHE.get("stamp") != stamp:
+        _CACHE["library"], _CACHE["stamp"] = load_library(), stamp
+    found: Library = _CACHE["library"]
+    return found
+
+
 def sync_library(library: Library | None = None, year: int | None = None) -> list[Policy]:
     """Load the policy files into the platform (new versions replace old text).
 
     Parameter changes made in the platform are kept: they are laid over the file.
     """
-    library = library or load_library()
+    library = library or load_library()  # fresh: a sync is when files changed
     year = year or timezone.localdate().year
     out = []
     for p in library.policies.values():
@@ -56,9 +69,10 @@ def sync_library(library: Library | None = None, year: int | None = None) -> lis
                 "confidence": p.confidence,
                 "effective_from": p.effective_from,
                 "effective_to": p.effective_to,
-                "allocation": raw.get("allocation", "ranking"),
-                "no_stack_with": list(raw.get("no_stack_with", [])),
                 "source": p.path.read_text("utf-8"),
+                # money rules set in the platform survive a re-sync unless the file says
+                **({"allocation": raw["allocation"]} if "allocation" in raw else {}),
+                **({"no_stack_with": list(raw["no_stack_with"])} if "no_stack_with" in raw else {}),
             },
         )
         if p.budget_fen is not None:
@@ -138,7 +152,7 @@ def evaluate_registry(
     params = overrides(as_of, chosen)
     for pid, values in (extra or {}).items():
         params.setdefault(pid, {}).update(values)
-    return evaluate(load_library(), registry_tables(usccs), as_of, [p.code for p in chosen], params)
+    return evaluate(library(), registry_tables(usccs), as_of, [p.code for p in chosen], params)
 
 
 def explanations(ev: Evaluation) -> pl.DataFrame:

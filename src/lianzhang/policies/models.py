@@ -250,6 +250,16 @@ class Notice(models.Model):
         ordering = ["-created_at"]
 
 
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    """Bulk updates and deletes are refused too, not only ``save`` and ``delete``."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("audit events cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit events cannot be deleted")
+
+
 class AuditEvent(models.Model):
     """Append-only: rows are never updated or deleted by the application.
 
@@ -268,6 +278,8 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -16,8 +16,8 @@ from lianzhang.core.money import format_yuan
 from lianzhang.rules.explain import shown
 
 from . import workflow
-from .matching import evaluate_registry, explanations
-from .models import Case, Match, MatchRun, PaymentOrder, Policy
+from .matching import evaluate_registry, explanations, library
+from .models import AuditEvent, Case, Match, MatchRun, PaymentOrder, Policy
 from .workflow import State
 
 CATEGORY_ORDER = {"eligible": 0, "undetermined": 1, "near": 2}
@@ -36,16 +36,20 @@ class MyPolicy:
 
 
 def reason(c: dict[str, Any]) -> str:
-    """One criterion in plain Chinese: 研发费用占比 2.60%，低于 3.00%，差 0.40%."""
+    """One criterion in plain Chinese: 研发费用占比 2.60%，低于 3.00%，差 0.40%.
+
+    "低于" for a floor, "高于" for a ceiling (e.g. 资产负债率), from the value itself.
+    """
     if c["passed"] is None:
         return f"{c['label']}：缺少数据或需人工核实"
-    value, line = shown(c["value"], c["unit"]), shown(c["threshold"], c["unit"])
-    if c["margin"] is None:
+    if c["margin"] is None or c["value"] is None or c["threshold"] is None:
         return f"{c['label']}：{'满足' if c['passed'] else '不满足'}"
+    value, line = shown(c["value"], c["unit"]), shown(c["threshold"], c["unit"])
     gap = shown(abs(c["margin"]), c["unit"])
     if c["passed"]:
         return f"{c['label']}：{value}，达到 {line}"
-    return f"{c['label']}：{value}，未达到 {line}，差 {gap}"
+    side = "低于" if c["value"] < c["threshold"] else "高于"
+    return f"{c['label']}：{value}，{side} {line}，差 {gap}"
 
 
 def my_policies(uscc: str, as_of: dt.date | None = None) -> list[MyPolicy]:
@@ -60,6 +64,8 @@ def my_policies(uscc: str, as_of: dt.date | None = None) -> list[MyPolicy]:
         if (p.effective_from is None or p.effective_from <= as_of)
         and (p.effective_to is None or as_of <= p.effective_to)
     ]
+    in_library = library().policies
+    active = [p for p in active if p.code in in_library]  # a file may have left the library
     if not active:
         return []
     ev = evaluate_registry(as_of, active, usccs=[uscc])
@@ -94,11 +100,17 @@ def my_policies(uscc: str, as_of: dt.date | None = None) -> list[MyPolicy]:
     return sorted(out, key=lambda m: (CATEGORY_ORDER[m.category], m.policy.code))
 
 
-def coverage(year: int) -> list[dict[str, Any]]:
+def _cases(year: int, scope: Any = None) -> Any:
+    """The year's cases, restricted to the ``scope`` enterprises (None: all of them)."""
+    cases = Case.objects.filter(year=year)
+    return cases if scope is None else cases.filter(enterprise__in=scope)
+
+
+def coverage(year: int, scope: Any = None) -> list[dict[str, Any]]:
     """Per policy: cases eligible / confirmed / approved / paid, and the money."""
     rows = []
-    for policy in Policy.objects.filter(cases__year=year).distinct():
-        cases = Case.objects.filter(policy=policy, year=year)
+    for policy in Policy.objects.filter(cases__in=_cases(year, scope)).distinct():
+        cases = _cases(year, scope).filter(policy=policy)
         counts = dict(cases.values_list("state").annotate(n=Count("id")))
         paid = PaymentOrder.objects.filter(case__in=cases, status="paid").aggregate(
             s=Sum("amount")
@@ -127,8 +139,10 @@ def coverage(year: int) -> list[dict[str, Any]]:
     return rows
 
 
-def amounts_by(year: int, dimension: str) -> list[dict[str, Any]]:
-    """Granted and paid money by ``district``, ``industry`` (门类) or ``policy``."""
+def amounts_by(year: int, dimension: str, scope: Any = None) -> list[dict[str, Any]]:
+    """Granted and paid money by ``district``, ``industry`` (门类), ``chain`` or ``policy``."""
+    if dimension == "chain":
+        return _amounts_by_chain(year, scope)
     key = {
         "district": "enterprise__district",
         "industry": "enterprise__industry_code",
@@ -136,7 +150,8 @@ def amounts_by(year: int, dimension: str) -> list[dict[str, Any]]:
     }[dimension]
     groups: dict[str, dict[str, Any]] = {}
     rows = (
-        Case.objects.filter(year=year, state__in=workflow.COMMITTED)
+        _cases(year, scope)
+        .filter(state__in=workflow.COMMITTED)
         .values(key)
         .annotate(
             granted=Sum("award_granted"),
@@ -158,12 +173,12 @@ def amounts_by(year: int, dimension: str) -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: -g["granted"])
 
 
-def days_to_payment(year: int) -> dict[str, float | int | None]:
+def days_to_payment(year: int, scope: Any = None) -> dict[str, float | int | None]:
     """Days from eligibility to the payment being confirmed paid (count, median, p90)."""
     days = sorted(
         (o.settled_at - o.case.eligible_at).total_seconds() / 86400
         for o in PaymentOrder.objects.filter(
-            case__year=year, status="paid", case__eligible_at__isnull=False
+            case__in=_cases(year, scope), status="paid", case__eligible_at__isnull=False
         ).select_related("case")
         if o.settled_at is not None and o.case.eligible_at is not None
     )
@@ -234,3 +249,98 @@ def _why_not_paid(case: Case | None, match: Match) -> str:
             return "已批准，待分配预算"
         return f"已批准 {format_yuan(case.award_granted)}，待支付"
     return reasons.get(State(case.state), case.state)
+
+
+def _amounts_by_chain(year: int, scope: Any = None) -> list[dict[str, Any]]:
+    """By industrial chain (confirmed links); an enterprise on two chains counts in both."""
+    from lianzhang.chains.models import EnterpriseLink, LinkStatus
+
+    chains: dict[str, set[str]] = {}
+    for uscc, name in EnterpriseLink.objects.filter(status=LinkStatus.CONFIRMED).values_list(
+        "enterprise_id", "node__chain__name"
+    ):
+        chains.setdefault(uscc, set()).add(name)
+    groups: dict[str, dict[str, Any]] = {}
+    cases = (
+        _cases(year, scope)
+        .filter(state__in=workflow.COMMITTED)
+        .annotate(paid=Sum("payments__amount", filter=Q(payments__status="paid")))
+    )
+    for case in cases:
+        for label in sorted(chains.get(case.enterprise_id, {"未入链"})):
+            g = groups.setdefault(
+                label, {"group": label, "cases": 0, "granted": Decimal(0), "paid": Decimal(0)}
+            )
+            g["cases"] += 1
+            g["granted"] += case.award_granted or Decimal(0)
+            g["paid"] += case.paid or Decimal(0)  # type: ignore[attr-defined]
+    return sorted(groups.values(), key=lambda g: -g["granted"])
+
+
+def near_misses(run: MatchRun | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+    """Enterprises that fail one criterion by a small margin: whom to call (outreach)."""
+    run = run or MatchRun.objects.filter(finished_at__isnull=False).first()
+    if run is None:
+        return []
+    found = (
+        Match.objects.filter(run=run, near_miss=True)
+        .select_related("enterprise", "policy")
+        .order_by("policy__code", "enterprise_id")[:limit]
+    )
+    out = []
+    for m in found:
+        failing = [c for c in m.criteria if c.get("passed") is False]
+        out.append(
+            {
+                "uscc": m.enterprise_id,
+                "name": m.enterprise.name,
+                "district": m.enterprise.district,
+                "policy": m.policy.code,
+                "title": m.policy.title,
+                "reason": "；".join(reason(c) for c in failing),
+            }
+        )
+    return out
+
+
+def timeline(case: Case) -> list[AuditEvent]:
+    """Every recorded step of a case, oldest first (who, when, what, why)."""
+    return list(AuditEvent.objects.filter(object_type="case", object_id=str(case.pk)))
+
+
+def policy_history(policy: Policy) -> list[AuditEvent]:
+    """Changes to a policy: its parameters, budgets, money rules, allocations."""
+    change_ids = [str(pk) for pk in policy.changes.values_list("pk", flat=True)]
+    return list(
+        AuditEvent.objects.filter(
+            Q(object_type="policy", object_id=str(policy.pk))
+            | Q(object_type="parameterchange", object_id__in=change_ids)
+        ).order_by("-id")
+    )
+
+
+def summary(year: int, visible: Any = None) -> dict[str, Any]:
+    """Headline figures for the dashboard, restricted to ``visible`` enterprises."""
+    cases = _cases(year, visible)
+    counts = dict(cases.values_list("state").annotate(n=Count("id")))
+    orders = PaymentOrder.objects.filter(case__in=cases)
+    return {
+        "cases": sum(counts.values()),
+        "awaiting": counts.get(State.ELIGIBLE, 0) + counts.get(State.DRAFT, 0),
+        "in_progress": sum(
+            counts.get(s, 0)
+            for s in (
+                State.CONFIRMED,
+                State.SUBMITTED,
+                State.UNDER_REVIEW,
+                State.CORRECTION,
+                State.OBJECTION,
+            )
+        ),
+        "approved": sum(counts.get(s, 0) for s in workflow.COMMITTED),
+        "paid": counts.get(State.PAID, 0),
+        "paid_amount": orders.filter(status="paid").aggregate(s=Sum("amount"))["s"] or Decimal(0),
+        "ordered_amount": orders.filter(status="ordered").aggregate(s=Sum("amount"))["s"]
+        or Decimal(0),
+        "by_state": counts,
+    }

@@ -165,6 +165,10 @@ def transition(
     if action in ("approve", "uphold"):
         _check_stacking(case)
     fields = dict(changes or {})
+    if action == "submit" and "prereview" not in fields:  # every submission is pre-reviewed
+        from .applications import prereview
+
+        fields["prereview"] = prereview(case)
     updated = Case.objects.filter(pk=case.pk, version=case.version, state=case.state).update(
         state=to, version=F("version") + 1, updated_at=timezone.now(), **fields
     )
@@ -251,13 +255,21 @@ def decide(
         raise ValidationError(f"未知决定 {decision!r}", f"unknown decision {decision!r}")
     if not reason.strip():
         raise ValidationError("评审决定须说明理由", "a decision needs a reason")
+    changes: dict[str, Any] = {"decision_reason": reason}
+    case = Case.objects.select_related("policy", "enterprise").get(pk=case_id)
+    if decision == "approve" and case.award_computed is None:
+        from .applications import confirmed_award  # 申报: the formula, checks now confirmed
+
+        award = confirmed_award(case)
+        if award is not None:
+            changes["award_computed"] = award
     case = transition(
         case_id,
         decision,
         reviewer,
         reason=reason,
         expected_version=expected_version,
-        changes={"decision_reason": reason},
+        changes=changes,
     )
     Review.objects.filter(case=case, reviewer=reviewer, decision="").update(
         decision=decision, reason=reason
@@ -347,6 +359,69 @@ def allocate(policy: Policy, year: int, user: Any) -> Allocation:
         policy.allocation,
         [pk for pk, g in grants.items() if g == 0],
     )
+
+
+ALLOCATION_RULES = ("ranking", "pro_rata")
+
+
+def set_budget(policy: Policy, year: int, amount: Decimal, user: Any, reason: str) -> Budget:
+    """Set (or change) a policy's budget for a year; every change is audited with a reason."""
+    if not _is_bureau(user):
+        raise PermissionDenied("只有局内人员可以设置预算", "only bureau staff may set budgets")
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(
+            "预算应为非负金额，精确到分", "a budget is a non-negative amount in fen"
+        )
+    if not reason.strip():
+        raise ValidationError("调整预算须说明理由", "a budget change needs a reason")
+    with transaction.atomic():
+        old = Budget.objects.select_for_update().filter(policy=policy, year=year).first()
+        budget, _ = Budget.objects.update_or_create(
+            policy=policy, year=year, defaults={"amount": amount}
+        )
+        audit(
+            user,
+            "budget",
+            policy,
+            reason=reason,
+            data={"year": year, "from": str(old.amount) if old else "", "to": str(amount)},
+        )
+    return budget
+
+
+def set_money_rules(
+    policy: Policy, allocation: str, no_stack_with: list[str], user: Any, reason: str
+) -> Policy:
+    """The over-budget rule and the policies this one does not stack with."""
+    if not _is_bureau(user):
+        raise PermissionDenied("只有局内人员可以修改", "only bureau staff may change this")
+    if allocation not in ALLOCATION_RULES:
+        raise ValidationError(
+            "超预算规则应为 ranking（排序）或 pro_rata（按比例）",
+            "the over-budget rule is ranking or pro_rata",
+        )
+    known = set(Policy.objects.values_list("code", flat=True))
+    unknown = sorted(set(no_stack_with) - known - {""})
+    if unknown or policy.code in no_stack_with:
+        raise ValidationError(
+            f"不可叠加的政策编号有误：{unknown or [policy.code]}",
+            f"wrong policy ids for no-stacking: {unknown or [policy.code]}",
+        )
+    with transaction.atomic():
+        before = {"allocation": policy.allocation, "no_stack_with": policy.no_stack_with}
+        policy.allocation, policy.no_stack_with = allocation, sorted(set(no_stack_with) - {""})
+        policy.save(update_fields=["allocation", "no_stack_with"])
+        audit(
+            user,
+            "money_rules",
+            policy,
+            reason=reason,
+            data={
+                "before": before,
+                "after": {"allocation": allocation, "no_stack_with": policy.no_stack_with},
+            },
+        )
+    return policy
 
 
 def create_payment_run(policy: Policy, year: int, user: Any) -> PaymentRun:
@@ -480,6 +555,10 @@ def open_cases(matches: Iterable[Match], year: int, user: Any = None) -> list[Ca
                 to_state=case.state,
                 data={"match": match.pk, "award": str(match.award)},
             )
+            if case.state == State.DRAFT:  # 申报: the registry fills the form in
+                from .applications import prefill
+
+                Case.objects.filter(pk=case.pk).update(application=prefill(case))
         created.append(case)
         _notify_enterprise(case)
     return created
@@ -509,6 +588,9 @@ def propose_parameter(
         )
     if not reason.strip():
         raise ValidationError("修改参数须说明理由", "a parameter change needs a reason")
+    from .sandbox import check_parameter
+
+    check_parameter(policy, name, value.strip(), effective_from)
     with transaction.atomic():
         change = ParameterChange.objects.create(
             policy=policy,

@@ -1,0 +1,225 @@
+"""Delivery demo: the policy library, budgets, a match run and cases in every state.
+
+Called by the demo loader after the registry is loaded. Idempotent: a second call finds
+the cases and does nothing. Every step goes through the services, so the audit log of
+the demo is as real as any other.
+
+The enterprises have no logins of their own in the demo: for the few cases the demo moves
+past the enterprise's own step, it creates that enterprise's account (an unknown random
+password, nobody logs in with it). The ``qiye`` login keeps cases to act on itself.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from lianzhang.accounts.models import Profile, Role
+from lianzhang.accounts.services import create_user
+
+from . import applications, matching, services
+from .models import Case, MatchRun, Policy
+from .workflow import Mode, State
+
+#: How far the demo moves the n-th case of a policy (cycled); the rest stay where opened.
+AUTOMATIC_PLAN = ("eligible", "confirmed", "approved", "paid", "ordered", "paid", "returned")
+APPLICATION_PLAN = (
+    "draft",
+    "submitted",
+    "under_review",
+    "correction",
+    "paid",
+    "rejected",
+    "objection",
+    "final_rejected",
+    "approved",
+)
+PER_POLICY = 28  # cases moved per policy; the others wait (and fill 应享未享)
+#: 专精特新 and 小巨人 awards are paid at the higher level only (就高不重复)
+NO_STACK = {"local.example.specialized-award": ["local.example.little-giant-award"]}
+
+
+def _bureau() -> tuple[Any, Any]:
+    from lianzhang.demo.loader import create_demo_users
+
+    create_demo_users()
+    admin = User.objects.filter(profile__role=Role.ADMIN).order_by("pk").first()
+    analyst = User.objects.filter(profile__role=Role.ANALYST).order_by("pk").first()
+    admin = admin or User.objects.filter(is_superuser=True).order_by("pk").first()
+    if admin is None or analyst is None:
+        raise RuntimeError("the demo needs an admin and an analyst login")
+    return admin, analyst
+
+
+def _enterprise_user(uscc: str) -> Any:
+    profile = Profile.objects.filter(enterprise_id=uscc, role=Role.ENTERPRISE).first()
+    if profile is not None:
+        return profile.user
+    return create_user(f"qy-{uscc.lower()}", secrets.token_urlsafe(18), Role.ENTERPRISE, uscc=uscc)
+
+
+def _account(uscc: str) -> str:
+    return "6222" + "".join(str(ord(c) % 10) for c in uscc)[:12]
+
+
+def _automatic(case: Case, goal: str, admin: Any, analyst: Any) -> None:
+    firm = _enterprise_user(case.enterprise_id)
+    services.confirm(case.pk, firm, _account(case.enterprise_id))
+    if goal != "confirmed":
+        services.transition(case.pk, "approve", analyst, reason="数据比对符合条件（演示）")
+
+
+def _application(case: Case, goal: str, admin: Any, analyst: Any) -> None:
+    firm = _enterprise_user(case.enterprise_id)
+    if goal == "draft":
+        return
+    applications.save_application(
+        case.pk, firm, {"contact": "张经理", "phone": "028-8888 0000", "statement": "数据属实"}
+    )
+    Case.objects.filter(pk=case.pk).update(bank_account=_account(case.enterprise_id))
+    applications.submit(case.pk, firm)
+    if goal == "submitted":
+        return
+    services.assign(case.pk, admin, analyst)
+    services.declare(case.pk, analyst, conflict=False, statement="与该企业无利害关系")
+    if goal == "under_review":
+        return
+    if goal == "correction":
+        services.decide(case.pk, analyst, "return", "请补充上年度审计报告")
+        return
+    if goal in ("rejected", "objection", "final_rejected"):
+        services.decide(case.pk, analyst, "reject", "经核查，主营业务收入口径与审计报告不符")
+        if goal != "rejected":
+            applications.object_to(case.pk, firm, "已按审计报告口径重新核算，请复核")
+        if goal == "final_rejected":
+            applications.final_decision(case.pk, admin, False, "复核后维持原决定")
+        return
+    services.decide(case.pk, analyst, "approve", "材料齐全，符合条件（演示）")
+
+
+MONEY_GOALS = ("paid", "ordered", "returned")
+
+
+def _plan(cases: list[Case], own: str | None) -> list[tuple[Case, str]]:
+    """The goal of each case the demo moves: the n-th case of a policy takes plan[n]."""
+    by_policy: dict[int, list[Case]] = {}
+    for case in cases:
+        if case.enterprise_id != own:
+            by_policy.setdefault(case.policy_id, []).append(case)
+    out = []
+    for group in by_policy.values():
+        plan = AUTOMATIC_PLAN if group[0].state == State.ELIGIBLE else APPLICATION_PLAN
+        for i, case in enumerate(group[:PER_POLICY]):
+            goal = plan[i % len(plan)]
+            if goal not in ("eligible", "draft"):
+                out.append((case, goal))
+    return out
+
+
+def _move(plan: list[tuple[Case, str]], admin: Any, analyst: Any, money: bool) -> None:
+    for case, goal in plan:
+        if (goal in MONEY_GOALS) != money:
+            continue
+        target = "approved" if money else goal
+        step = _automatic if case.state == State.ELIGIBLE else _application
+        step(case, target, admin, analyst)
+
+
+def _pay(plan: list[tuple[Case, str]], year: int, admin: Any) -> None:
+    """Allocate and order every approved case, then record the bank's answers."""
+    goals = {case.pk: goal for case, goal in plan if goal in MONEY_GOALS}
+    for policy in Policy.objects.filter(cases__pk__in=list(goals), budgets__year=year).distinct():
+        services.allocate(policy, year, admin)
+        services.execute_payment_run(services.create_payment_run(policy, year, admin), admin)
+    for case in Case.objects.filter(pk__in=list(goals), state=State.ORDERED):
+        order = case.payments.get(status="ordered")
+        if goals[case.pk] == "paid":
+            services.settle(order.pk, admin, paid=True, note="银行回单（演示）")
+        elif goals[case.pk] == "returned":
+            services.settle(order.pk, admin, paid=False, note="账户已销户（演示）")
+
+
+def _own_case(own: str | None, admin: Any, analyst: Any) -> None:
+    """The qiye login: its first money case left to confirm itself, a second one paid."""
+    if own is None:
+        return
+    money = (
+        Case.objects.filter(
+            enterprise_id=own,
+            policy__mode=Mode.AUTOMATIC,
+            state=State.ELIGIBLE,
+            award_computed__gt=0,
+        )
+        .select_related("policy")
+        .order_by("policy__code")
+    )
+    if money.count() < 2:
+        return
+    first = money[1]
+    _automatic(first, "approved", admin, analyst)
+    services.allocate(first.policy, first.year, admin)
+    run = services.create_payment_run(first.policy, first.year, admin)
+    services.execute_payment_run(run, admin)
+    order = first.payments.filter(status="ordered").first()
+    if order is not None:
+        services.settle(order.pk, admin, paid=True, note="银行回单（演示）")
+
+
+def _applications(run: MatchRun, own: str | None) -> list[Case]:
+    """申报 policies with money: some enterprises apply on their own initiative."""
+    out = []
+    for policy in Policy.objects.filter(mode=Mode.APPLICATION, budgets__isnull=False).distinct():
+        if policy.automatic_grant_allowed:
+            continue
+        candidates = (
+            run.matches.filter(policy=policy, verdict="undetermined")
+            .exclude(enterprise_id=own or "")
+            .order_by("enterprise_id")
+            .values_list("enterprise_id", flat=True)[:PER_POLICY]
+        )
+        for uscc in candidates:
+            out.append(applications.start_application(_enterprise_user(uscc), uscc, policy))
+    return out
+
+
+def load_demo(echo: Callable[[str], None] = print) -> str:
+    """Library, budgets, match, cases in every state; returns a one-line summary."""
+    if Case.objects.exists():
+        n = Case.objects.count()
+        return f"政策兑现演示已存在（{n} 个事项），跳过 / delivery demo already loaded ({n} cases)"
+    admin, analyst = _bureau()
+    today = timezone.localdate()
+    echo("同步政策库 / syncing the policy library")
+    matching.sync_library(year=today.year)
+    for code, others in NO_STACK.items():
+        policy = Policy.objects.filter(code=code).first()
+        if policy is not None and Policy.objects.filter(code__in=others).count() == len(others):
+            services.set_money_rules(policy, policy.allocation, others, admin, "就高不重复（演示）")
+    echo("匹配全部政策 / running a match of the whole library")
+    run = MatchRun.objects.filter(finished_at__isnull=False).first() or matching.run_match(
+        today, admin
+    )
+    eligible = run.matches.filter(verdict="eligible").select_related("policy")
+    opened = services.open_cases(eligible.order_by("policy__code", "enterprise_id"), today.year)
+    own = Profile.objects.filter(user__username="qiye").values_list("enterprise_id", flat=True)
+    own_uscc = own.first()
+    opened += _applications(run, own_uscc)
+    echo(f"推进 {len(opened)} 个事项 / moving cases along both delivery paths")
+    plan = _plan(opened, own_uscc)
+    _move(plan, admin, analyst, money=True)
+    _pay(plan, today.year, admin)
+    _own_case(own_uscc, admin, analyst)
+    _move(plan, admin, analyst, money=False)  # after the payment runs: stays approved
+    paid = sum(
+        (c.award_granted or Decimal(0) for c in Case.objects.filter(state=State.PAID)),
+        Decimal(0),
+    )
+    return (
+        f"政策兑现：{Policy.objects.count()} 项政策，匹配 {run.eligible} 条符合，"
+        f"{len(opened)} 个事项，已支付 {paid} 元 / delivery: {len(opened)} cases, {paid} yuan paid"
+    )

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views
+
+app_name = "policies"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("library/", views.library, name="library"),
+    path("library/<str:code>/", views.policy_detail, name="policy"),
+    path("library/<str:code>/propose/", views.propose, name="propose"),
+    path("library/<str:code>/rules/", views.money_rules, name="money-rules"),
+    path("changes/<int:pk>/review/", views.review_change, name="review-change"),
+    path("mine/", views.mine, name="mine"),
+    path("mine/apply/<str:code>/", views.apply, name="apply"),
+    path("notices/read/", views.notices_read, name="notices-read"),
+    path("cases/", views.cases, name="cases"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/act/", views.case_act, name="case-act"),
+    path("cases/<int:pk>/attach/", views.case_attach, name="case-attach"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("money/", views.money, name="money"),
+    path("money/<str:code>/<int:year>/", views.ledger, name="ledger"),
+    path("money/<str:code>/<int:year>/act/", views.money_act, name="money-act"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/match/", views.match_now, name="match"),
+    path("export/<str:kind>.xlsx", views.export, name="export"),
+    path("sandbox/", views.sandbox_page, name="sandbox"),
+]

@@ -1,0 +1,710 @@
+"""Pages of 政策找企业 / 免申即享: library, my policies, cases, money, dashboard, sandbox.
+
+Thin: parse the request, ask ``accounts.access`` what the user may see, call the services,
+render. An object outside the user's reach is a 404 (no probing); a page outside the
+user's role is a 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.db.models import Count, QuerySet, Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianzhang.accounts import access
+from lianzhang.accounts.models import Role
+from lianzhang.core.errors import LianzhangError
+from lianzhang.enterprises.models import Enterprise
+
+from . import applications, matching, queries, reports, sandbox, services, workflow
+from .models import (
+    Attachment,
+    Budget,
+    Case,
+    MatchRun,
+    Notice,
+    ParameterChange,
+    PaymentOrder,
+    Policy,
+)
+from .workflow import State
+
+BUREAU = (Role.ADMIN, Role.ANALYST)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _bureau(request: HttpRequest) -> bool:
+    return access.role_of(request.user) in BUREAU
+
+
+def _need_bureau(request: HttpRequest) -> None:
+    if not _bureau(request):
+        raise Forbidden(_("This page is for bureau staff."))
+
+
+def _say(request: HttpRequest, exc: LianzhangError) -> None:
+    messages.error(request, exc.en if request.LANGUAGE_CODE == "en" else exc.zh)
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        run = MatchRun.objects.filter(finished_at__isnull=False).first()
+        return run.as_of.year if run else timezone.localdate().year
+
+
+def _own_enterprise(request: HttpRequest) -> Enterprise | None:
+    if access.role_of(request.user) != Role.ENTERPRISE:
+        return None
+    return access.enterprises_for(request.user, "view").first()
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if access.role_of(request.user) == Role.ENTERPRISE:
+        return redirect("policies:mine")
+    return redirect("policies:dashboard")
+
+
+# --- policy library ---------------------------------------------------------------------
+
+
+@login_required
+def library(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    q = request.GET.get("q", "").strip()
+    policies = Policy.objects.all()
+    if q:
+        policies = policies.filter(title__icontains=q) | policies.filter(code__icontains=q)
+    budgets = dict(Budget.objects.filter(year=year).values_list("policy_id", "amount"))
+    pending = dict(
+        ParameterChange.objects.filter(status=ParameterChange.Status.PENDING)
+        .values("policy_id")
+        .annotate(n=Count("id"))
+        .values_list("policy_id", "n")
+    )
+    rows = [(p, budgets.get(p.pk), pending.get(p.pk, 0)) for p in policies]
+    return render(
+        request,
+        "policies/library.html",
+        {"rows": rows, "q": q, "year": year, "bureau": _bureau(request)},
+    )
+
+
+def _criteria_rows(code: str) -> list[dict[str, Any]]:
+    found = matching.library().policies.get(code)
+    if found is None:
+        return []
+    rows: list[dict[str, Any]] = []
+
+    def walk(c: Any, depth: int) -> None:
+        rows.append(
+            {
+                "depth": depth,
+                "indent": depth * 1.4,
+                "label": c.label,
+                "clause": c.clause,
+                "kind": c.kind,
+                "expr": "" if c.source is None else str(c.source),
+                "manual": c.manual,
+            }
+        )
+        for child in c.children:
+            walk(child, depth + 1)
+
+    walk(found.criteria, 0)
+    return rows
+
+
+@login_required
+def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
+    policy = get_object_or_404(Policy, code=code)
+    today = timezone.localdate()
+    bureau = _bureau(request)
+    context = {
+        "policy": policy,
+        "criteria": _criteria_rows(code),
+        "parameters": sandbox.parameters_of(policy, today),
+        "changes": policy.changes.select_related("proposed_by", "reviewed_by"),
+        "history": queries.policy_history(policy) if bureau else [],
+        "budgets": policy.budgets.order_by("-year"),
+        "bureau": bureau,
+        "admin": access.role_of(request.user) == Role.ADMIN,
+        "others": Policy.objects.exclude(pk=policy.pk),
+        "today": today,
+    }
+    return render(request, "policies/policy.html", context)
+
+
+@login_required
+@require_POST
+def propose(request: HttpRequest, code: str) -> HttpResponse:
+    policy = get_object_or_404(Policy, code=code)
+    try:
+        start = dt.date.fromisoformat(request.POST.get("effective_from", ""))
+    except ValueError:
+        messages.error(request, _("Give the date the new value takes effect (YYYY-MM-DD)."))
+        return redirect("policies:policy", code=code)
+    try:
+        services.propose_parameter(
+            policy,
+            request.POST.get("name", ""),
+            start,
+            request.POST.get("value", "").strip(),
+            request.POST.get("reason", ""),
+            request.user,
+        )
+        messages.success(request, _("Change proposed; it takes effect once a reviewer approves."))
+    except LianzhangError as exc:
+        _say(request, exc)
+    return redirect("policies:policy", code=code)
+
+
+@login_required
+@require_POST
+def review_change(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(ParameterChange.objects.select_related("policy"), pk=pk)
+    try:
+        services.review_parameter(
+            pk,
+            request.user,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, _("Review recorded."))
+    except LianzhangError as exc:
+        _say(request, exc)
+    return redirect("policies:policy", code=change.policy.code)
+
+
+@login_required
+@require_POST
+def money_rules(request: HttpRequest, code: str) -> HttpResponse:
+    policy = get_object_or_404(Policy, code=code)
+    try:
+        services.set_money_rules(
+            policy,
+            request.POST.get("allocation", ""),
+            request.POST.getlist("no_stack_with"),
+            request.user,
+            request.POST.get("reason", ""),
+        )
+        messages.success(request, _("Money rules saved."))
+    except LianzhangError as exc:
+        _say(request, exc)
+    return redirect("policies:policy", code=code)
+
+
+# --- my policies ------------------------------------------------------------------------
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    enterprise = _own_enterprise(request)
+    uscc = request.GET.get("uscc", "").strip().upper()
+    if enterprise is None and uscc:
+        enterprise = access.enterprises_for(request.user, "view").filter(pk=uscc).first()
+        if enterprise is None:
+            raise Http404(_("No such enterprise."))
+    items = queries.my_policies(enterprise.pk) if enterprise else []
+    groups = [
+        (key, label, [m for m in items if m.category == key])
+        for key, label in (
+            ("eligible", _("You qualify")),
+            ("undetermined", _("You may qualify once the missing data is filled in")),
+            ("near", _("You just miss")),
+        )
+    ]
+    context = {
+        "enterprise": enterprise,
+        "groups": groups,
+        "cases": access.cases_for(request.user)
+        .filter(enterprise=enterprise)
+        .select_related("policy")
+        if enterprise
+        else [],
+        "notices": Notice.objects.filter(user=request.user)[:20],
+        "unread": Notice.objects.filter(user=request.user, read_at__isnull=True).count(),
+        "uscc": uscc,
+        "own": access.role_of(request.user) == Role.ENTERPRISE,
+    }
+    return render(request, "policies/mine.html", context)
+
+
+@login_required
+@require_POST
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    policy = get_object_or_404(Policy, code=code)
+    enterprise = _own_enterprise(request)
+    if enterprise is None:
+        raise Forbidden(_("Only the enterprise itself applies."))
+    try:
+        case = applications.start_application(request.user, enterprise.pk, policy)
+    except LianzhangError as exc:
+        _say(request, exc)
+        return redirect("policies:mine")
+    messages.success(request, _("Application drafted from the registry: check it and submit."))
+    return redirect("policies:case", pk=case.pk)
+
+
+@login_required
+@require_POST
+def notices_read(request: HttpRequest) -> HttpResponse:
+    applications.mark_read(request.user)
+    return redirect("policies:mine")
+
+
+# --- cases ------------------------------------------------------------------------------
+
+
+@login_required
+def cases(request: HttpRequest) -> HttpResponse:
+    found = access.cases_for(request.user).select_related("policy", "enterprise", "reviewer")
+    state, code = request.GET.get("state", ""), request.GET.get("policy", "")
+    if state:
+        found = found.filter(state=state)
+    if code:
+        found = found.filter(policy__code=code)
+    if request.GET.get("mine"):
+        found = found.filter(reviewer_id=request.user.pk)
+    return render(
+        request,
+        "policies/cases.html",
+        {
+            "cases": found.order_by("-updated_at")[:300],
+            "total": found.count(),
+            "states": State.choices,
+            "state": state,
+            "policy": code,
+            "policies": Policy.objects.filter(cases__isnull=False).distinct(),
+            "mine": bool(request.GET.get("mine")),
+        },
+    )
+
+
+def _visible_case(request: HttpRequest, pk: int) -> Case:
+    found = access.cases_for(request.user).select_related("policy", "enterprise", "reviewer")
+    case: Case | None = found.filter(pk=pk).first()
+    if case is None:
+        raise Http404(_("No such case."))
+    return case
+
+
+def _available(request: HttpRequest, case: Case) -> dict[str, bool]:
+    """Which forms to show; the services decide again when the form is sent."""
+    role = access.role_of(request.user)
+    ours = role == Role.ENTERPRISE
+    bureau = role in BUREAU
+    reviewer = case.reviewer_id == request.user.pk
+    declared = case.reviews.filter(reviewer_id=request.user.pk).order_by("-at").first()
+    s = case.state
+    return {
+        "confirm": ours and s == State.ELIGIBLE,
+        "decline": ours and s in (State.ELIGIBLE, State.DRAFT, State.CORRECTION),
+        "edit": ours and s in applications.EDITABLE_STATES,
+        "object": ours and s == State.REJECTED,
+        "assign": bureau and s == State.SUBMITTED,
+        "declare": reviewer and s == State.UNDER_REVIEW and declared is None,
+        "decide": reviewer and s == State.UNDER_REVIEW and declared is not None,
+        "approve": bureau and s == State.CONFIRMED,
+        "final": bureau and s == State.OBJECTION,
+        "money": bureau and s in workflow.COMMITTED,
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    criteria = case.match.criteria if case.match else []
+    context = {
+        "case": case,
+        "can": _available(request, case),
+        "events": queries.timeline(case),
+        "reasons": [queries.reason(c) for c in criteria],
+        "attachments": case.attachments.all(),
+        "reviews": case.reviews.select_related("reviewer"),
+        "payments": case.payments.order_by("created_at"),
+        "reviewers": User.objects.filter(profile__role__in=BUREAU).order_by("username"),
+        "application": case.application or {},
+        "automatic": case.policy.automatic_grant_allowed,
+    }
+    return render(request, "policies/case.html", context)
+
+
+def _act(request: HttpRequest, case: Case, action: str) -> str:
+    """Dispatch one case action to its service; returns the success message."""
+    post, user, pk = request.POST, request.user, case.pk
+    reason = post.get("reason", "")
+    version = int(post["version"]) if post.get("version", "").isdigit() else None
+    if action == "confirm":
+        services.confirm(pk, user, post.get("bank_account", ""))
+        return _("Thank you: your confirmation is recorded and goes to approval.")
+    if action == "decline":
+        services.transition(pk, "decline", user, reason=reason)
+        return _("Declined.")
+    if action in ("save", "submit"):
+        fields = {k: post[k] for k in applications.EDITABLE if k in post}
+        if fields:
+            applications.save_application(pk, user, fields)
+        if action == "save":
+            return _("Application saved.")
+        applications.submit(pk, user)
+        return _("Application submitted with the automatic pre-review attached.")
+    if action == "assign":
+        reviewer = User.objects.filter(pk=post.get("reviewer") or 0).first()
+        if reviewer is None:
+            raise LianzhangError("请选择评审人", "choose a reviewer")
+        services.assign(pk, user, reviewer)
+        return _("Reviewer assigned.")
+    if action == "declare":
+        services.declare(
+            pk, user, conflict=post.get("conflict") == "yes", statement=post.get("statement", "")
+        )
+        return _("Declaration recorded.")
+    if action in ("approve", "reject", "return"):
+        services.decide(pk, user, action, reason, version)
+        return _("Decision recorded.")
+    if action == "object":
+        applications.object_to(pk, user, reason)
+        return _("Objection recorded; the bureau takes the final decision.")
+    if action in ("uphold", "dismiss"):
+        applications.final_decision(pk, user, action == "uphold", reason)
+        return _("Final decision recorded.")
+    raise LianzhangError(f"未知操作 {action}", f"unknown action {action}")
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    try:
+        messages.success(request, _act(request, case, request.POST.get("action", "")))
+    except LianzhangError as exc:
+        _say(request, exc)
+    return redirect("policies:case", pk=pk)
+
+
+@login_required
+@require_POST
+def case_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+        return redirect("policies:case", pk=pk)
+    try:
+        applications.add_attachment(case.pk, request.user, upload)
+        messages.success(request, _("Attachment added."))
+    except LianzhangError as exc:
+        _say(request, exc)
+    return redirect("policies:case", pk=pk)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Attachment.objects.select_related("case"), pk=pk)
+    _visible_case(request, found.case_id)  # the same reach as the case
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
+
+
+# --- money ------------------------------------------------------------------------------
+
+
+@login_required
+def money(request: HttpRequest) -> HttpResponse:
+    _need_bureau(request)
+    year = _year(request)
+    rows = []
+    for policy in Policy.objects.filter(budgets__year=year).distinct():
+        ledger = services.reconcile(policy, year)
+        demand = Case.objects.filter(
+            policy=policy, year=year, state__in=workflow.COMMITTED
+        ).aggregate(s=Sum("award_computed"))["s"]
+        rows.append({"policy": policy, "ledger": ledger, "demand": demand or Decimal(0)})
+    return render(request, "policies/money.html", {"rows": rows, "year": year})
+
+
+@login_required
+def ledger(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    _need_bureau(request)
+    policy = get_object_or_404(Policy, code=code)
+    committed = (
+        Case.objects.filter(policy=policy, year=year, state__in=workflow.COMMITTED)
+        .select_related("enterprise", "match")
+        .order_by("-award_granted", "enterprise_id")
+    )
+    context = {
+        "policy": policy,
+        "year": year,
+        "ledger": services.reconcile(policy, year),
+        "budget": Budget.objects.filter(policy=policy, year=year).first(),
+        "cases": committed,
+        "orders": PaymentOrder.objects.filter(case__policy=policy, case__year=year)
+        .select_related("case__enterprise", "run")
+        .order_by("-created_at"),
+        "runs": policy.payment_runs.filter(year=year).order_by("-created_at"),
+        "unallocated": committed.filter(state=State.APPROVED, award_granted__isnull=True).count(),
+    }
+    return render(request, "policies/ledger.html", context)
+
+
+def _money_action(request: HttpRequest, policy: Policy, year: int) -> str:
+    post, user = request.POST, request.user
+    action = post.get("action", "")
+    if action == "budget":
+        try:
+            amount = Decimal(post.get("amount", "").replace(",", ""))
+        except InvalidOperation:
+            raise LianzhangError("预算金额格式错误", "the budget is not a number") from None
+        services.set_budget(policy, year, amount, user, post.get("reason", ""))
+        return _("Budget saved.")
+    if action == "allocate":
+        result = services.allocate(policy, year, user)
+        return _("Allocated %(granted)s of %(budget)s by the rule %(rule)s.") % {
+            "granted": result.granted,
+            "budget": result.budget,
+            "rule": result.rule,
+        }
+    if action == "pay":
+        run = services.create_payment_run(policy, year, user)
+        done = services.execute_payment_run(run, user)
+        return _("Payment run %(run)s: %(n)s orders.") % {"run": run.pk, "n": done}
+    if action in ("paid", "returned"):
+        order = PaymentOrder.objects.filter(pk=post.get("order") or 0, case__policy=policy).first()
+        if order is None:
+            raise LianzhangError("没有该支付指令", "no such payment order")
+        services.settle(order.pk, user, paid=action == "paid", note=post.get("note", ""))
+        return _("Bank answer recorded.")
+    raise LianzhangError(f"未知操作 {action}", f"unknown action {action}")
+
+
+@login_required
+@require_POST
+def money_act(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    _need_bureau(request)
+    policy = get_object_or_404(Policy, code=code)
+    try:
+        messages.success(request, _money_action(request, policy, year))
+    except LianzhangError as exc:
+        _say(request, exc)
+    return redirect("policies:ledger", code=code, year=year)
+
+
+# --- oversight --------------------------------------------------------------------------
+
+
+def _scope(request: HttpRequest) -> QuerySet[Enterprise] | None:
+    """None for the bureau (everything); the visible enterprises for a district officer."""
+    role = access.role_of(request.user)
+    if role in BUREAU:
+        return None
+    if role == Role.DISTRICT:
+        return access.enterprises_for(request.user, "view")
+    raise Forbidden(_("This page is for bureau and district staff."))
+
+
+def _within(rows: list[dict[str, Any]], scope: QuerySet[Enterprise] | None) -> list[dict[str, Any]]:
+    if scope is None:
+        return rows
+    allowed = set(scope.values_list("pk", flat=True))
+    return [r for r in rows if r["uscc"] in allowed]
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if access.role_of(request.user) == Role.ENTERPRISE:
+        return redirect("policies:mine")
+    scope = _scope(request)
+    year = _year(request)
+    by = {d: queries.amounts_by(year, d, scope) for d in ("district", "chain", "policy")}
+    coverage = queries.coverage(year, scope)
+    chart = {
+        "coverage": {
+            "labels": [r["title"] for r in coverage],
+            "series": {
+                _("awaiting the enterprise"): [r["awaiting"] for r in coverage],
+                _("confirmed / in review"): [r["confirmed"] for r in coverage],
+                _("approved"): [r["approved"] - r["paid"] for r in coverage],
+                _("paid"): [r["paid"] for r in coverage],
+            },
+        },
+        "district": {
+            "labels": [g["group"] for g in by["district"]],
+            "granted": [float(g["granted"]) / 10000 for g in by["district"]],
+            "paid": [float(g["paid"]) / 10000 for g in by["district"]],
+            "names": [_("granted (10k yuan)"), _("paid (10k yuan)")],
+        },
+    }
+    context = {
+        "year": year,
+        "summary": queries.summary(year, scope),
+        "coverage": coverage,
+        "by": by,
+        "days": queries.days_to_payment(year, scope),
+        "unclaimed": _within(queries.entitled_not_received(), scope)[:200],
+        "near": _within(queries.near_misses(), scope)[:200],
+        "run": MatchRun.objects.filter(finished_at__isnull=False).first(),
+        "chart": chart,
+        "bureau": scope is None,
+    }
+    return render(request, "policies/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def match_now(request: HttpRequest) -> HttpResponse:
+    _need_bureau(request)
+    as_of = timezone.localdate()
+    try:
+        run = matching.run_match(as_of, request.user)
+        opened = services.open_cases(
+            run.matches.filter(verdict="eligible").select_related("policy"), as_of.year
+        )
+        messages.success(
+            request,
+            _(
+                "Match run %(run)s: %(eligible)s eligible, %(opened)s new cases; "
+                "enterprises notified."
+            )
+            % {"run": run.pk, "eligible": run.eligible, "opened": len(opened)},
+        )
+    except LianzhangError as exc:
+        _say(request, exc)
+    return redirect("policies:dashboard")
+
+
+def _export_rows(kind: str, year: int, scope: Any) -> tuple[str, list[str], list[list[Any]]]:
+    if kind == "unclaimed":
+        rows = _within(queries.entitled_not_received(), scope)
+        heads = [
+            "统一社会信用代码",
+            "企业名称",
+            "区县",
+            "政策编号",
+            "政策",
+            "预计金额(元)",
+            "状态",
+            "原因",
+        ]
+        keys = ["uscc", "name", "district", "policy", "title", "award", "state", "reason"]
+        return "应享未享", heads, [[r[k] for k in keys] for r in rows]
+    if kind == "near-misses":
+        rows = _within(queries.near_misses(limit=100000), scope)
+        heads = ["统一社会信用代码", "企业名称", "区县", "政策编号", "政策", "差距"]
+        keys = ["uscc", "name", "district", "policy", "title", "reason"]
+        return "差一点符合", heads, [[r[k] for k in keys] for r in rows]
+    if kind == "coverage":
+        rows = queries.coverage(year, scope)
+        heads = [
+            "政策编号",
+            "政策",
+            "方式",
+            "事项",
+            "待企业确认",
+            "已确认/评审中",
+            "已批准",
+            "已支付",
+            "已支付金额(元)",
+        ]
+        keys = [
+            "policy",
+            "title",
+            "mode",
+            "cases",
+            "awaiting",
+            "confirmed",
+            "approved",
+            "paid",
+            "paid_amount",
+        ]
+        return "覆盖情况", heads, [[r[k] for k in keys] for r in rows]
+    if kind in ("district", "chain", "policy", "industry"):
+        rows = queries.amounts_by(year, kind, scope)
+        heads = ["分组", "事项", "批准金额(元)", "已支付(元)"]
+        return f"按{kind}", heads, [[r["group"], r["cases"], r["granted"], r["paid"]] for r in rows]
+    raise Http404(kind)
+
+
+@login_required
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    scope = _scope(request)
+    year = _year(request)
+    title, heads, rows = _export_rows(kind, year, scope)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{kind}.xlsx"
+        reports.write_table(path, title, heads, rows)
+        content = path.read_bytes()
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{year}.xlsx"'
+    return response
+
+
+@login_required
+def sandbox_page(request: HttpRequest) -> HttpResponse:
+    _need_bureau(request)
+    policies = Policy.objects.filter(active=True)
+    code = request.POST.get("policy") or request.GET.get("policy") or ""
+    chosen = policies.filter(code=code).first()
+    try:
+        as_of = dt.date.fromisoformat(request.POST.get("as_of", ""))
+    except ValueError:
+        as_of = timezone.localdate()
+    params = sandbox.parameters_of(chosen, as_of) if chosen else []
+    result, draft = None, request.POST.get("draft", "")
+    if request.method == "POST":
+        try:
+            if draft.strip():
+                result = sandbox.draft_whatif(draft, as_of)
+            elif chosen is not None:
+                values = {
+                    p["name"]: request.POST[f"p_{p['name']}"].strip()
+                    for p in params
+                    if request.POST.get(f"p_{p['name']}", "").strip()
+                    and request.POST[f"p_{p['name']}"].strip() != str(p["value"])
+                }
+                result = sandbox.parameter_whatif(chosen, values, as_of)
+            else:
+                raise LianzhangError("请选择政策或粘贴政策草案", "choose a policy or paste a draft")
+        except LianzhangError as exc:
+            _say(request, exc)
+    chart = None
+    if result is not None:
+        chart = {
+            "district": _chart_groups(result.by_district),
+            "industry": _chart_groups(result.by_industry),
+            "names": [_("eligible now"), _("eligible as proposed")],
+        }
+    context = {
+        "policies": policies,
+        "chosen": chosen,
+        "params": params,
+        "posted": request.POST,
+        "as_of": as_of,
+        "draft": draft,
+        "result": result,
+        "chart": chart,
+    }
+    return render(request, "policies/sandbox.html", context)
+
+
+def _chart_groups(groups: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    top = groups[:15]
+    return {
+        "labels": [g["group"] for g in top],
+        "before": [g["before"] for g in top],
+        "after": [g["after"] for g in top],
+    }
