@@ -249,8 +249,8 @@ def evaluate_marks(k: int = 10) -> list[MethodResult]:
         return [h.index for h in matcher.rank(q, k, weights, Feedback(others), explain=False)]
 
     return [
-        run_method("bm25", matcher, queries, relevant, lambda q: matcher.rank_bm25(q, k), k),
-        run_method(
+        *run_method("bm25", matcher, queries, relevant, lambda q: matcher.rank_bm25(q, k), k),
+        *run_method(
             "combined",
             matcher,
             queries,
@@ -258,5 +258,5 @@ def evaluate_marks(k: int = 10) -> list[MethodResult]:
             lambda q: [h.index for h in matcher.rank(q, k, explain=False)],
             k,
         ),
-        run_method("combined+marks", matcher, queries, relevant, with_others, k),
+        *run_method("combined+marks", matcher, queries, relevant, with_others, k),
     ]

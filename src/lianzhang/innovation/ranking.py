@@ -321,8 +321,13 @@ class Matcher:
         out: list[Reason] = []
         if feats["text"] > 0:
             own = textmod.tokens(query.text, expand=False)  # not the synonyms it brought
-            shared = _outermost(self.bm25.shared_terms(own, i) or self.bm25.shared_terms(terms, i))
-            shared = shared[:6]
+            shared = self.bm25.shared_terms(own, i) or self.bm25.shared_terms(terms, i)
+            shared = list(dict.fromkeys(t.removeprefix(textmod.WHOLE) for t in shared))
+            # Show words a reader recognises, not the overlapping pieces search mode adds
+            # (集成电路 gives 成电): whole words of either text, or catalogue terms.
+            words = textmod.precise(query.text) | textmod.precise(record.text)
+            readable = [t for t in shared if t in words or t in textmod.domain_terms()]
+            shared = _outermost(readable or shared)[:6]
             out.append(Reason("text", "、".join(shared), w["text"] * feats["text"]))
         if feats["industry"]:
             codes = sorted(set(query.industry_codes) & set(record.industry_codes))

@@ -8,7 +8,7 @@ splits 碳化硅 or 光刻胶 into single characters and BM25 matches noise.
 >>> normalise("  Ｈｉｇｈ-Ｋ　介质（ALD） ")
 'high-k 介质(ald)'
 >>> tokens("碳化硅功率器件的封装测试", expand=False)
-['碳化', '化硅', '碳化硅', '功率', '器件', '封装', '测试']
+['碳化', '化硅', '碳化硅', '=碳化硅', '功率', '器件', '封装', '测试']
 >>> "锂离子电池" in tokens("锂电池隔膜")
 True
 """
@@ -136,6 +136,35 @@ def _tokenizer() -> Any:
     return tokenizer
 
 
+#: Prefix of a whole-word token: 电解铜 as a word of its own, not a piece of 电解铜箔.
+WHOLE = "="
+
+
+def _search_cut(tokenizer: Any, text: str) -> Iterator[str]:
+    """jieba's search mode, plus the dictionary words of four or more characters inside a
+    longer word (集成电路制造 also gives 集成电路, which jieba's 2- and 3-grams miss), plus
+    each word of three or more characters once more as a whole-word token, so that a
+    record naming exactly what was asked outranks one that only contains it as a piece."""
+    freq = tokenizer.FREQ
+    for word in tokenizer.cut(text, HMM=True):
+        n = len(word)
+        for size in range(2, n):
+            for i in range(n - size + 1):
+                gram = word[i : i + size]
+                if freq.get(gram):
+                    yield gram
+        yield word
+        if n >= 3 and _CJK.search(word) and word not in STOPWORDS:
+            yield WHOLE + word
+
+
+def precise(text: str) -> set[str]:
+    """The words of jieba's precise cut (no overlapping pieces), for showing reasons."""
+    with _LOCK:
+        tokenizer = _tokenizer()
+    return {w for w in tokenizer.lcut(normalise(text)) if len(w) > 1}
+
+
 def tokens(text: str, *, expand: bool = True) -> list[str]:
     """Search-mode tokens: whole terms and their parts, stopwords and punctuation dropped.
 
@@ -148,14 +177,14 @@ def tokens(text: str, *, expand: bool = True) -> list[str]:
     with _LOCK:  # jieba's tokenizer is not thread-safe while it loads
         tokenizer = _tokenizer()
     out: list[str] = []
-    for raw in tokenizer.lcut_for_search(clean):
+    for raw in _search_cut(tokenizer, clean):
         word = raw.strip()
         if not word or word in STOPWORDS or _SPLIT.fullmatch(word):
             continue
         if len(word) == 1 and (_CJK.match(word) or not word.isalnum()):
             continue
         out.append(word)
-        if expand:
+        if expand and not word.startswith(WHOLE):
             out.extend(w for w in _synonym_map().get(word, ()) if w != word)
     return out
 
