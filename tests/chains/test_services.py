@@ -100,3 +100,14 @@ def test_move_and_merge_nodes(chains):
     child = services.add_node(h2, stacks, "h2-membranes", "质子交换膜")
     assert child.segment == stacks.segment
     assert Chain.objects.get(code="hydrogen").nodes.filter(code="h2-fuel-cell-parts").count() == 0
+
+
+def test_loading_templates_again_keeps_ui_edits_unless_refreshed(chains):
+    cells = Node.objects.get(code="es-cells")
+    services.update_node(cells, name="电芯制造", keywords="电芯、钠电池", gbt="3841")
+    services.load_templates(refresh=False)
+    cells.refresh_from_db()
+    assert cells.name == "电芯制造" and cells.keywords == ["电芯", "钠电池"]
+    services.load_templates(["energy-storage"])
+    cells.refresh_from_db()
+    assert cells.name == "电池制造"

@@ -21,7 +21,7 @@ from django.conf import settings
 
 from lianzhang.enterprises.models import Annual, Enterprise
 
-from . import queries, services, templates
+from . import queries, services
 from .models import Chain, Kind, Node
 
 SEED = 2024
@@ -58,11 +58,12 @@ SUPPLY_COLUMNS = (
 
 def load_demo(echo: Callable[[str], None] = print) -> str:
     """Chains, links and the generated tables for the demo city; returns a summary."""
-    have = set(Chain.objects.values_list("code", flat=True))
-    missing = [s.code for s in templates.shipped() if s.code not in have]
-    if missing:
-        services.load_templates(missing)
-    echo(f"产业链模板 / chain templates: {len(missing)} 新载入 / loaded, {len(have)} 已有 / kept")
+    have = Chain.objects.count()
+    chains = services.load_templates(refresh=False)
+    echo(
+        f"产业链模板 {len(chains)} 条（已有 {have} 条未改动）/ "
+        f"chain templates: {len(chains)}, {have} kept as they were"
+    )
     report = services.link_enterprises(confirm_above=CONFIRM_ABOVE)
     echo(f"企业关联 / links: {report}")
     year = queries.latest_year()

@@ -142,12 +142,18 @@ def _upsert_node(
     return node
 
 
-def load_templates(codes: Iterable[str] | None = None) -> list[Chain]:
-    """Load (or refresh) the shipped chain templates."""
+def load_templates(codes: Iterable[str] | None = None, *, refresh: bool = True) -> list[Chain]:
+    """Load the shipped chain templates. ``refresh=False`` leaves chains already in the
+    database as they are (an analyst may have edited them) and adds the missing ones."""
     wanted = set(codes) if codes else None
+    have = {c.code: c for c in Chain.objects.all()}
     out = []
     for i, spec in enumerate(templates.shipped()):
-        if wanted is None or spec.code in wanted:
+        if wanted is not None and spec.code not in wanted:
+            continue
+        if spec.code in have and not refresh:
+            out.append(have[spec.code])
+        else:
             out.append(save_spec(spec, source="template", order=i))
     return out
 

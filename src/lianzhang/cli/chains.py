@@ -1,6 +1,6 @@
 """`lianzhang chains …`: 产业图谱 on the command line (over the platform database).
 
-lianzhang chains load-templates
+lianzhang chains load-templates [--refresh]
 lianzhang chains list [--basis confirmed|probable]
 lianzhang chains show CODE
 lianzhang chains gaps CODE
@@ -59,11 +59,16 @@ def chains() -> None:
 
 
 @chains.command("load-templates", help="载入内置产业链模板 / load the shipped chain templates")
-def load_templates() -> None:
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="按模板刷新已有产业链（覆盖网页上的修改）/ re-apply templates to existing chains",
+)
+def load_templates(refresh: bool) -> None:
     _setup()
     from lianzhang.chains import services
 
-    for chain in services.load_templates():
+    for chain in services.load_templates(refresh=refresh):
         click.echo(f"{chain.code}\t{chain.name}\t{chain.nodes.count()} 节点 / nodes")
 
 
