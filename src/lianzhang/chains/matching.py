@@ -223,6 +223,7 @@ class Matcher:
                 self.by_prefix[text[:2]].append(text)
         total = max(1, len(self.nodes))
         self.idf = {t: math.log(1 + total / len(ns)) for t, ns in token_nodes.items()}
+        self._phrase_tokens: dict[str, frozenset[str]] = {}
         self.by_code: dict[str, list[str]] = defaultdict(list)
         for n in self.nodes.values():
             for code in n.gbt:
@@ -299,7 +300,9 @@ class Matcher:
         return sorted(out, key=lambda m: (-m.confidence, m.node))
 
     def _token_score(self, tokens: list[str], phrase: str) -> float:
-        phrase_tokens = set(self.tokens(phrase))
+        phrase_tokens = self._phrase_tokens.get(phrase)
+        if phrase_tokens is None:  # segmenting a phrase once, not once per text
+            phrase_tokens = self._phrase_tokens[phrase] = frozenset(self.tokens(phrase))
         shared = set(tokens) & phrase_tokens
         if not shared or not tokens:
             return 0.0
