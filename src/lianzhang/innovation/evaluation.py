@@ -136,7 +136,7 @@ def _makers(
 def _padding(shared: Path, limit: int, skip: set[str]) -> list[str]:
     """Names from ChainKG's product graph that no listed company has as a main product
     (subtypes and materials): filler whose maker is unknown, so never an answer."""
-    out = []
+    out: list[str] = []
     for r in _lines(shared / "data" / "chainkg" / "product.json"):
         if len(out) >= limit:
             break
@@ -188,7 +188,7 @@ def real_eval_set(
         rel.append(set(by_category[r["sei_code"]]) - {key})
     tasks = ["sei"] * len(qs)
 
-    n_companies, held = 0, set()
+    n_companies, held = 0, set[str]()
     if shared is not None and size > len(records):
         if maker_queries > 0:
             companies, mq, mr, held = _makers(shared, rng, maker_queries)

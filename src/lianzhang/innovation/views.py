@@ -83,6 +83,7 @@ def _rows(request: HttpRequest, rows: list[matching.Row]) -> list[dict[str, Any]
                 "obj": obj,
                 "name": getattr(obj, "title", None) or obj.name,
                 "kind": row.hit.key.split(":")[0],
+                "kind_label": obj.get_kind_display() if hasattr(obj, "get_kind_display") else "",
                 "provider": getattr(owner, "name", ""),
                 "reasons": [r.en() if english else r.zh() for r in row.hit.reasons],
             }
