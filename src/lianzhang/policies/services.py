@@ -169,6 +169,12 @@ def transition(
         from .applications import prereview
 
         fields["prereview"] = prereview(case)
+    if to == State.APPROVED and case.award_computed is None:
+        from .applications import confirmed_award  # 申报: the formula, checks now confirmed
+
+        award = confirmed_award(case)
+        if award is not None:
+            fields["award_computed"] = award
     updated = Case.objects.filter(pk=case.pk, version=case.version, state=case.state).update(
         state=to, version=F("version") + 1, updated_at=timezone.now(), **fields
     )
@@ -255,21 +261,13 @@ def decide(
         raise ValidationError(f"未知决定 {decision!r}", f"unknown decision {decision!r}")
     if not reason.strip():
         raise ValidationError("评审决定须说明理由", "a decision needs a reason")
-    changes: dict[str, Any] = {"decision_reason": reason}
-    case = Case.objects.select_related("policy", "enterprise").get(pk=case_id)
-    if decision == "approve" and case.award_computed is None:
-        from .applications import confirmed_award  # 申报: the formula, checks now confirmed
-
-        award = confirmed_award(case)
-        if award is not None:
-            changes["award_computed"] = award
     case = transition(
         case_id,
         decision,
         reviewer,
         reason=reason,
         expected_version=expected_version,
-        changes=changes,
+        changes={"decision_reason": reason},
     )
     Review.objects.filter(case=case, reviewer=reviewer, decision="").update(
         decision=decision, reason=reason
