@@ -121,3 +121,22 @@ def test_browser_opens_map_and_follows_a_node_to_an_enterprise(live_server, link
         page.wait_for_url(f"**/enterprises/{HIGH_TECH}/")
         assert "成都芯谷集成电路有限公司" in page.content()
         browser.close()
+
+
+def test_relatedness_page(client, linked, tmp_path):
+    from lianzhang.chains import complexity
+
+    from .test_complexity import table
+
+    frame = table(6)
+    frame.write_csv(tmp_path / "t.csv")
+    services.import_region_table(tmp_path / "t.csv", "t6")
+    login(client, "gaoxin")
+    page = client.get("/chains/relatedness/?dataset=t6&region=r04").content.decode()
+    expected = complexity.grow_next(complexity.compute(frame), "r04", 20)["industry"][0]
+    assert 'id="grow-table"' in page and expected in page
+    own = client.get("/chains/relatedness/").content.decode()
+    assert "成都高新区" in own  # the registry's districts by default
+    (tmp_path / "one.csv").write_text("region,industry,value\na,x,1\n", "utf-8")
+    services.import_region_table(tmp_path / "one.csv", "one")
+    assert "flash error" in client.get("/chains/relatedness/?dataset=one").content.decode()

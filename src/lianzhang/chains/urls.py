@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="chain-dashboard"),
     path("import/", views.import_file, name="chain-import"),
+    path("relatedness/", views.relatedness, name="chain-relatedness"),
     path("links/<int:link_id>/decide/", views.decide, name="chain-link-decide"),
     path("<slug:code>/", views.chain_map, name="chain-map"),
     path("<slug:code>/nodes/<int:node_id>/", views.node_enterprises, name="chain-node"),

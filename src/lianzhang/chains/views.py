@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianzhang.accounts import access
-from lianzhang.core.errors import ValidationError
+from lianzhang.core.errors import LianzhangError, ValidationError
 from lianzhang.core.money import format_yuan
 
 from . import queries, reports, services
@@ -281,3 +281,45 @@ def import_file(request: HttpRequest) -> HttpResponse:
         return redirect("chain-dashboard")
     messages.success(request, _("Imported: %(name)s") % {"name": chain.name})
     return redirect("chain-map", chain.code)
+
+
+@login_required
+def relatedness(request: HttpRequest) -> HttpResponse:
+    """What to grow next: ECI of each region of a table, and for one region the
+    industries it is close to (density) but not yet specialised in (RCA < 1)."""
+    from lianzhang.core import gbt4754
+
+    from . import complexity
+
+    datasets = queries.datasets()
+    dataset = request.GET.get("dataset") or None
+    region = request.GET.get("region") or None
+    context: dict[str, Any] = {"datasets": datasets, "dataset": dataset, "region": region}
+    try:
+        result = complexity.compute(queries.region_table(dataset))
+    except (ValueError, LianzhangError) as exc:
+        context["error"] = (
+            f"{exc.zh} / {exc.en}"
+            if isinstance(exc, LianzhangError)
+            else _(
+                "The table is too small for complexity: it needs two regions and two industries."
+            )
+        )
+        return render(request, "chains/relatedness.html", context)
+    order = sorted(range(len(result.regions)), key=lambda i: -result.eci[i])
+    context["regions"] = [
+        {
+            "name": result.regions[i],
+            "diversity": int(result.diversity[i]),
+            "eci": result.eci[i],
+            "coi": result.coi[i],
+        }
+        for i in order
+    ]
+    region = region if region in result.regions else result.regions[order[0]]
+    context["region"] = region
+    context["grow"] = [
+        {**row, "label": gbt4754.name(row["industry"]) or row["industry"]}
+        for row in complexity.grow_next(result, region, 20).to_dicts()
+    ]
+    return render(request, "chains/relatedness.html", context)
