@@ -22,7 +22,7 @@ from .workflow import State
 #: Registry fields copied into a pre-filled application (latest year on record).
 PREFILL_FIELDS = ("revenue", "main_revenue", "rd_expense", "employees", "rd_staff")
 #: What the enterprise adds or corrects itself.
-EDITABLE = ("contact", "phone", "statement")
+EDITABLE = ("contact", "phone", "statement", "bank_account")
 EDITABLE_STATES = (State.DRAFT, State.CORRECTION)
 MAX_ATTACHMENT = 20 * 1024 * 1024
 ALLOWED_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".xlsx", ".docx", ".zip", ".ofd")
@@ -70,10 +70,17 @@ def save_application(case_id: int, user: Any, fields: dict[str, str]) -> Case:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValidationError(f"不能修改字段 {sorted(unknown)}", f"cannot edit {sorted(unknown)}")
+    fields = {k: v.strip() for k, v in fields.items()}
+    account = fields.pop("bank_account", None)
+    extra: dict[str, Any] = {}
+    if account:  # the account to be paid into, checked as on the automatic path
+        extra["bank_account"] = services.bank_account(account)
     application = dict(case.application or prefill(case))
-    application.update({k: v.strip() for k, v in fields.items()})
-    Case.objects.filter(pk=case.pk).update(application=application, updated_at=timezone.now())
-    services.audit(user, "edit", case, reason="application", data=dict(fields))
+    application.update(fields)
+    Case.objects.filter(pk=case.pk).update(
+        application=application, updated_at=timezone.now(), **extra
+    )
+    services.audit(user, "edit", case, reason="application", data={**fields, **extra})
     case.refresh_from_db()
     return case
 

@@ -79,9 +79,15 @@ def _application(case: Case, goal: str, admin: Any, analyst: Any) -> None:
     if goal == "draft":
         return
     applications.save_application(
-        case.pk, firm, {"contact": "张经理", "phone": "028-8888 0000", "statement": "数据属实"}
+        case.pk,
+        firm,
+        {
+            "contact": "张经理",
+            "phone": "028-8888 0000",
+            "statement": "数据属实",
+            "bank_account": _account(case.enterprise_id),
+        },
     )
-    Case.objects.filter(pk=case.pk).update(bank_account=_account(case.enterprise_id))
     applications.submit(case.pk, firm)
     if goal == "submitted":
         return

@@ -213,11 +213,16 @@ def _check_stacking(case: Case) -> None:
             )
 
 
-def confirm(case_id: int, user: Any, bank_account: str) -> Case:
-    """免申即享: the enterprise confirms its intent and the account to be paid into."""
-    account = bank_account.replace(" ", "")
+def bank_account(text: str) -> str:
+    account = text.replace(" ", "")
     if not (account.isdigit() and 8 <= len(account) <= 32):
         raise ValidationError("银行账号应为 8–32 位数字", "the bank account must be 8–32 digits")
+    return account
+
+
+def confirm(case_id: int, user: Any, bank_account_text: str) -> Case:
+    """免申即享: the enterprise confirms its intent and the account to be paid into."""
+    account = bank_account(bank_account_text)
     return transition(case_id, "confirm", user, changes={"bank_account": account})
 
 

@@ -43,6 +43,7 @@ from .models import (
 from .workflow import State
 
 BUREAU = (Role.ADMIN, Role.ANALYST)
+SHOWN = 50  # rows of a list on the dashboard; the Excel export has them all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -532,6 +533,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     by = {d: queries.amounts_by(year, d, scope) for d in ("district", "chain", "policy")}
     coverage = queries.coverage(year, scope)
+    unclaimed = _within(queries.entitled_not_received(), scope)
+    near = _within(queries.near_misses(limit=100000), scope)
     chart = {
         "coverage": {
             "labels": [r["title"] for r in coverage],
@@ -555,8 +558,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "coverage": coverage,
         "by": by,
         "days": queries.days_to_payment(year, scope),
-        "unclaimed": _within(queries.entitled_not_received(), scope)[:200],
-        "near": _within(queries.near_misses(), scope)[:200],
+        "unclaimed": unclaimed[:SHOWN],
+        "unclaimed_total": len(unclaimed),
+        "near": near[:SHOWN],
+        "near_total": len(near),
         "run": MatchRun.objects.filter(finished_at__isnull=False).first(),
         "chart": chart,
         "bureau": scope is None,
