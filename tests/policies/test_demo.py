@@ -1,0 +1,50 @@
+"""The delivery demo: idempotent, every state present, money that adds up, pages filled."""
+
+import pytest
+
+from lianzhang.policies import services
+from lianzhang.policies.demo import load_demo
+from lianzhang.policies.models import Case, Policy
+from lianzhang.policies.workflow import State
+
+from .conftest import load_demo_city
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_leaves_cases_in_every_state_and_a_ledger_that_adds_up(client):
+    summary = load_demo_city(size=200)
+    assert "已支付" in summary
+    assert "跳过" in load_demo(echo=lambda line: None)  # idempotent
+    states = set(Case.objects.values_list("state", flat=True))
+    assert set(State.values) - states <= {State.DECLINED}, set(State.values) - states
+    for policy in Policy.objects.filter(cases__isnull=False).distinct():
+        assert services.reconcile(policy, Case.objects.first().year).problems == []
+    assert services.verify_audit_chain() == []
+    specialized = Policy.objects.get(code="local.example.specialized-award")
+    assert specialized.no_stack_with == ["local.example.little-giant-award"]
+
+    for username, pages in {
+        "qiye": ["/policies/mine/", "/policies/cases/", "/policies/library/"],
+        "analyst": [
+            "/policies/dashboard/",
+            "/policies/cases/?mine=1",
+            "/policies/money/",
+            "/policies/sandbox/?policy=local.example.rd-subsidy",
+        ],
+        "admin": ["/policies/dashboard/", "/policies/library/local.example.rd-subsidy/"],
+    }.items():
+        from django.contrib.auth.models import User
+
+        client.force_login(User.objects.get(username=username))
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, (username, url)
+    client.force_login(User.objects.get(username="qiye"))
+    mine = client.get("/policies/mine/").context
+    assert mine["enterprise"] is not None and any(items for _, _, items in mine["groups"])
+    client.force_login(User.objects.get(username="analyst"))
+    queue = client.get("/policies/cases/?mine=1").context
+    assert queue["total"] > 0  # the demo assigns applications to the analyst
+    dash = client.get("/policies/dashboard/").context
+    assert dash["summary"]["paid"] > 0 and dash["unclaimed_total"] > 0
