@@ -157,3 +157,14 @@ def test_cli_evaluate_contract(tmp_path: Path) -> None:
     )
     assert "不再符合 1 家" in whatif_out.output
     assert CliRunner().invoke(policies, ["test"]).exit_code == 0
+
+
+def test_a_duplicated_year_keeps_its_last_row() -> None:
+    """(uscc, year) is a key; a duplicate must not repeat the enterprise in the results."""
+    ents = [{"uscc": "A", "name": "甲", "industry_code": "3985"}]
+    annual = [
+        {"uscc": "A", "year": 2025, "main_revenue": Decimal("10000000")},
+        {"uscc": "A", "year": 2025, "main_revenue": Decimal("25000000")},
+    ]
+    out = run(ents, annual).filter(pl.col("policy") == "cn.nbs.above-scale-industrial")
+    assert out["verdict"].to_list() == ["eligible"]

@@ -38,7 +38,6 @@ from .compile import (
     Value,
     _number,
     annual_column,
-    arith,
     award_column,
     choose,
     compare,
@@ -69,7 +68,6 @@ class CriterionInfo:
     threshold: float | None = None  # when the same for every enterprise
     threshold_column: bool = False
     manual: bool = False
-    margin_column: bool = False  # an exact margin was computed (|m)
 
 
 @dataclass(frozen=True)
@@ -336,58 +334,38 @@ def _compile_leaf(
     const = _constant(right)
     if const is None:
         out.stages[2].append(threshold.alias(name + "|t"))
-    margin = _margin(node, left, right)
-    if margin is not None:
-        out.stages[2].append(margin.alias(name + "|m"))
     return CriterionInfo(
-        c.id,
-        c.label,
-        c.clause,
-        "leaf",
-        depth,
-        node.op,
-        unit,
-        const,
-        const is None,
-        False,
-        margin is not None,
+        c.id, c.label, c.clause, "leaf", depth, node.op, unit, const, const is None
     )
 
 
-def _margin(node: ast.Compare, left: Value, right: Value) -> pl.Expr | None:
-    """The signed margin, exact when both sides are: positive means room to spare."""
-    if not isinstance(left, Exact) or not isinstance(right, Exact):
-        return None
-    a, b = (left, right) if node.op in (">=", ">") else (right, left)
-    diff = arith(node, "-", a, b)
-    return _display(node, diff)[0] if isinstance(diff, Exact) else None
-
-
-DISPLAY_SCALE = 10**9  # plain numbers and ratios are shown rounded to 1e-9
+DISPLAY_SCALE = 10**9  # a quotient that is not money is shown rounded to 1e-9
 
 
 def _display(node: ast.Node, v: Value) -> tuple[pl.Expr, str]:
-    """A value for explanations: Float64 in yuan (rounded to the fen) or as a number.
+    """A value for explanations: Float64 in yuan or as a plain number.
 
-    Exact values are rounded half up in integers first, so the shown number is the same
-    whichever way Polars evaluates the frame (one row or a million).
+    A quotient is rounded half up in integers (money to the fen) before it becomes a
+    float, so the shown value, and the margin between two shown values, is the same
+    however Polars evaluates the frame (one row or a million). A whole number of fen
+    is exact as a float already.
     """
     if isinstance(v, Score):
         return (pl.when(v.lo == v.hi).then(v.lo.cast(pl.Float64) / MILLI), "points")
     n = _number(node, v)
-    if isinstance(n, Real):
-        return n.expr.cast(pl.Float64), n.unit
+    divisor = 100 if n.unit == "yuan" else 1
+    if isinstance(n, Real) or n.den is None:
+        shown = n.expr if isinstance(n, Real) else n.num.cast(pl.Float64) / divisor
+        return shown.cast(pl.Float64), n.unit
+    wide = n.degree >= 2 or n.unit != "yuan"  # fen × 10⁹ or a product of columns
+    kind = pl.Int128 if wide else pl.Int64
     scale = 1 if n.unit == "yuan" else DISPLAY_SCALE
-    num = n.num.cast(pl.Int128) * scale
-    if n.den is None:
-        rounded = num
-    else:
-        den = n.den.cast(pl.Int128)
-        sign = pl.when(den < 0).then(-1).otherwise(1).cast(pl.Int128)
+    num, den = n.num.cast(kind) * scale, n.den.cast(kind)
+    if not n.pos_den:
+        sign = pl.when(den < 0).then(-1).otherwise(1).cast(kind)
         num, den = num * sign, den * sign
-        rounded = pl.when(den != 0).then((num * 2 + den) // (den * 2))
-    divisor = 100 if n.unit == "yuan" else DISPLAY_SCALE
-    return rounded.cast(pl.Float64) / divisor, n.unit
+    rounded = pl.when(den != 0).then((num * 2 + den) // (den * 2))
+    return rounded.cast(pl.Float64) / (divisor * scale), n.unit
 
 
 def _constant(v: Value) -> float | None:
@@ -462,8 +440,12 @@ def _frame(table: str, df: pl.DataFrame | None) -> pl.LazyFrame:
     return conform(table, df).lazy()
 
 
-def input_frame(tables: Tables, as_of: dt.date, needs: Needs) -> pl.LazyFrame:
-    """One row per enterprise with every column the compiled policies read."""
+def input_frame(tables: Tables, as_of: dt.date, needs: Needs, dedup: bool = False) -> pl.LazyFrame:
+    """One row per enterprise with every column the compiled policies read.
+
+    ``dedup`` keeps the last row of a duplicated (uscc, year); without it a duplicate
+    would repeat the enterprise, which ``run_query`` notices and then asks for it.
+    """
     year = as_of.year
     base_cols = {"uscc", "name", "district", "industry_code"} | needs.enterprise
     frame = _frame("enterprises", tables.enterprises).select(sorted(base_cols))
@@ -472,38 +454,46 @@ def input_frame(tables: Tables, as_of: dt.date, needs: Needs) -> pl.LazyFrame:
     for name, back in needs.annual | {("revenue", 1), ("employees", 1)}:
         by_back.setdefault(back, []).append(name)
     for back, names in sorted(by_back.items()):
-        part = (
-            annual.filter(pl.col("year") == year - back)
-            .select("uscc", *[pl.col(n).alias(annual_column(n, back)) for n in sorted(names)])
-            .unique("uscc", keep="last")
+        part = annual.filter(pl.col("year") == year - back).select(
+            "uscc", *[pl.col(n).alias(annual_column(n, back)) for n in sorted(names)]
         )
-        frame = frame.join(part, on="uscc", how="left")
-    flags: list[pl.LazyFrame] = []
-    honours = _frame("honours", tables.honours)
+        frame = frame.join(
+            part.unique("uscc", keep="last") if dedup else part, on="uscc", how="left"
+        )
+    for flags in (_title_flags(tables, as_of, needs), _award_flags(tables, as_of, needs)):
+        if flags is not None:
+            frame = frame.join(flags, on="uscc", how="left")
+    flag_names = [title_column(t) for t in needs.titles] + [award_column(*a) for a in needs.awards]
+    return frame.with_columns(pl.col(flag_names).fill_null(False)) if flag_names else frame
+
+
+def _title_flags(tables: Tables, as_of: dt.date, needs: Needs) -> pl.LazyFrame | None:
+    """One row per enterprise holding any needed title: a Boolean per title, valid on as_of."""
+    if not needs.titles:
+        return None
+    flags = []
     for title in sorted(needs.titles):
         term = TITLE_TERMS.get(title, DEFAULT_TITLE_TERM)
         until = pl.coalesce(pl.col("valid_until"), pl.col("granted_on").dt.offset_by(f"{term}y"))
         valid = (pl.col("title") == title) & (pl.col("granted_on") <= as_of) & (until >= as_of)
-        flags.append(
-            honours.filter(valid)
-            .select("uscc")
-            .unique()
-            .with_columns(pl.lit(True).alias(title_column(title)))
-        )
-    awards = _frame("awards", tables.awards)
+        flags.append(valid.any().alias(title_column(title)))
+    honours = _frame("honours", tables.honours)
+    return honours.filter(pl.col("title").is_in(sorted(needs.titles))).group_by("uscc").agg(flags)
+
+
+def _award_flags(tables: Tables, as_of: dt.date, needs: Needs) -> pl.LazyFrame | None:
+    """A Boolean per (kind, years, top): won in the last ``years`` years, ranked within top."""
+    if not needs.awards:
+        return None
+    year = as_of.year
+    flags = []
     for kind, years, top in sorted(needs.awards):
         recent = pl.col("year").is_between(year - years, year - 1)
         chosen = (pl.col("kind") == kind) & recent & (pl.col("rank") <= top)
-        flags.append(
-            awards.filter(chosen)
-            .select("uscc")
-            .unique()
-            .with_columns(pl.lit(True).alias(award_column(kind, years, top)))
-        )
-    for flag in flags:
-        frame = frame.join(flag, on="uscc", how="left")
-    flag_names = [title_column(t) for t in needs.titles] + [award_column(*a) for a in needs.awards]
-    return frame.with_columns(pl.col(flag_names).fill_null(False)) if flag_names else frame
+        flags.append(chosen.any().alias(award_column(kind, years, top)))
+    kinds = sorted({kind for kind, _, _ in needs.awards})
+    awards = _frame("awards", tables.awards)
+    return awards.filter(pl.col("kind").is_in(kinds)).group_by("uscc").agg(flags)
 
 
 def size_class() -> pl.Expr:
@@ -528,14 +518,23 @@ def run_query(
     tables: Tables, compiled: list[Compiled], as_of: dt.date, needs: Needs
 ) -> pl.DataFrame:
     """All stages of all policies in one lazy query; inputs dropped, results kept."""
-    frame = input_frame(tables, as_of, needs).with_columns(size_class())
+    result = _query(tables, compiled, as_of, needs, dedup=False).collect()
+    if result.height != tables.enterprises.height:  # a duplicated (uscc, year) row
+        result = _query(tables, compiled, as_of, needs, dedup=True).collect()
+    return result
+
+
+def _query(
+    tables: Tables, compiled: list[Compiled], as_of: dt.date, needs: Needs, dedup: bool
+) -> pl.LazyFrame:
+    frame = input_frame(tables, as_of, needs, dedup).with_columns(size_class())
     for stage in range(5):
         exprs = [e for c in compiled for e in c.stages[stage]]
         if exprs:
             frame = frame.with_columns(exprs)
     keep = ["uscc", "name", "district", "industry_code", "size"]
     results = [e.meta.output_name() for c in compiled for stage in c.stages for e in stage]
-    return frame.select(keep + results).collect()
+    return frame.select(keep + results)
 
 
 def fraction_text(value: Fraction) -> str:

@@ -103,9 +103,7 @@ class Evaluation:
                 else:
                     threshold = pl.lit(info.threshold, dtype=pl.Float64)
                 margin = pl.lit(None, dtype=pl.Float64)
-                if info.margin_column:
-                    margin = pl.col(name + "|m")
-                elif info.op in (">=", ">"):
+                if info.op in (">=", ">"):
                     margin = value - threshold
                 elif info.op in ("<=", "<"):
                     margin = threshold - value
