@@ -19,7 +19,7 @@ from lianzhang.accounts import access
 from lianzhang.accounts.services import user_for_token
 from lianzhang.core import gbt4754
 from lianzhang.core.errors import LianzhangError, NotFound, PermissionDenied, ValidationError
-from lianzhang.policies import matching, queries, services
+from lianzhang.policies import applications, matching, queries, sandbox, services
 from lianzhang.policies.models import Case, MatchRun, ParameterChange, Policy
 from lianzhang.policies.services import Conflict, InvalidTransition
 
@@ -472,27 +472,169 @@ class WhatIfIn(Schema):
 class WhatIfOut(Schema):
     gained: list[str]
     lost: list[str]
+    eligible_before: int
+    eligible_after: int
+    award_before: Decimal
+    award_after: Decimal
     budget_change: Decimal
+    budget: Decimal | None
     by_district: list[dict[str, Any]]
+    by_industry: list[dict[str, Any]]
 
 
-@api.post("/sandbox/whatif", response={200: WhatIfOut, 403: Error}, tags=["oversight"])
+@api.post("/sandbox/whatif", response={200: WhatIfOut, 400: Error, 403: Error}, tags=["oversight"])
 def whatif(request: HttpRequest, body: WhatIfIn) -> dict[str, Any]:
-    """Policy sandbox: who gains or loses eligibility, and the budget change."""
+    """Policy sandbox on the live registry (with the platform's approved parameters)."""
     access.require(request.user, "import")
-    from lianzhang.rules.policy import load_library
-    from lianzhang.rules.whatif import whatif as run_whatif
-
-    result = run_whatif(
-        load_library(), matching.registry_tables(), body.as_of, body.policy, dict(body.set)
-    )
+    result = sandbox.parameter_whatif(_policy(body.policy), dict(body.set), body.as_of)
+    changed = result.changed
     return {
-        "gained": result.gained,
-        "lost": result.lost,
-        "budget_change": Decimal(result.budget_change_fen) / 100,
-        "by_district": result.by("district").to_dicts(),
+        "gained": [
+            r["uscc"]
+            for r in changed
+            if r["verdict_after"] == "eligible" and r["verdict_before"] != "eligible"
+        ],
+        "lost": [
+            r["uscc"]
+            for r in changed
+            if r["verdict_before"] == "eligible" and r["verdict_after"] != "eligible"
+        ],
+        "eligible_before": result.before["eligible"],
+        "eligible_after": result.after["eligible"],
+        "award_before": result.before["award"],
+        "award_after": result.after["award"],
+        "budget_change": result.award_change,
+        "budget": result.budget,
+        "by_district": result.by_district,
+        "by_industry": result.by_industry,
     }
 
 
-api.add_router("/innovation", "lianzhang.innovation.api.router")  # 技术需求、揭榜挂帅、成果转化
-api.add_router("/chains", "lianzhang.chains.api.router")  # 产业图谱、缺链、配套率、关联度、招商
+# --- more of the case path --------------------------------------------------------------
+
+
+class ApplicationIn(Schema):
+    contact: str = ""
+    phone: str = ""
+    statement: str = ""
+    bank_account: str = ""
+
+
+@api.post(
+    "/enterprises/{uscc}/policies/{code}/application",
+    response={201: CaseOut, 400: Error, 403: Error},
+    tags=["policy delivery"],
+)
+def start_application(request: HttpRequest, uscc: str, code: str) -> Any:
+    """申报: the enterprise starts a pre-filled application (eligible or undetermined)."""
+    access.enterprise_for(request.user, uscc)
+    return 201, _case(applications.start_application(request.user, uscc, _policy(code)))
+
+
+@api.put(
+    "/cases/{case_id}/application",
+    response={200: CaseOut, 400: Error, 403: Error},
+    tags=["policy delivery"],
+)
+def save_application(request: HttpRequest, case_id: int, body: ApplicationIn) -> Any:
+    _visible_case(request, case_id)
+    fields = {k: v for k, v in body.dict().items() if v}
+    return _case(applications.save_application(case_id, request.user, fields))
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+@api.post(
+    "/cases/{case_id}/objection",
+    response={200: CaseOut, 400: Error, 403: Error, 409: Error},
+    tags=["policy delivery"],
+)
+def object_to(request: HttpRequest, case_id: int, body: ReasonIn) -> Any:
+    _visible_case(request, case_id)
+    return _case(applications.object_to(case_id, request.user, body.reason))
+
+
+class FinalIn(Schema):
+    uphold: bool
+    reason: str
+
+
+@api.post(
+    "/cases/{case_id}/final-decision",
+    response={200: CaseOut, 400: Error, 403: Error, 409: Error},
+    tags=["policy delivery"],
+)
+def final_decision(request: HttpRequest, case_id: int, body: FinalIn) -> Any:
+    _visible_case(request, case_id)
+    return _case(applications.final_decision(case_id, request.user, body.uphold, body.reason))
+
+
+class BudgetIn(Schema):
+    year: int
+    amount: Decimal
+    reason: str
+
+
+@api.put(
+    "/policies/{code}/budget", response={200: LedgerOut, 400: Error, 403: Error}, tags=["money"]
+)
+def set_budget(request: HttpRequest, code: str, body: BudgetIn) -> Any:
+    policy = _policy(code)
+    services.set_budget(policy, body.year, body.amount, request.user, body.reason)
+    return services.reconcile(policy, body.year)
+
+
+class SettleIn(Schema):
+    paid: bool
+    note: str = ""
+
+
+class OrderOut(Schema):
+    id: int
+    case: int
+    amount: Decimal
+    status: str
+    bank_account: str
+
+
+@api.post(
+    "/payment-orders/{order_id}/settlement",
+    response={200: OrderOut, 403: Error, 409: Error},
+    tags=["money"],
+)
+def settle(request: HttpRequest, order_id: int, body: SettleIn) -> Any:
+    """The bank's answer: paid, or returned (the case can then be ordered again)."""
+    access.require(request.user, "import")
+    order = services.settle(order_id, request.user, paid=body.paid, note=body.note)
+    return {
+        "id": order.pk,
+        "case": order.case_id,
+        "amount": order.amount,
+        "status": order.status,
+        "bank_account": order.bank_account,
+    }
+
+
+class CoverageOut(Schema):
+    policy: str
+    title: str
+    mode: str
+    cases: int
+    awaiting: int
+    confirmed: int
+    approved: int
+    paid: int
+    paid_amount: Decimal
+
+
+@api.get("/dashboard/coverage", response=list[CoverageOut], tags=["oversight"])
+def coverage(request: HttpRequest, year: int) -> Any:
+    """Eligible / confirmed / approved / paid per policy, within the user's reach."""
+    if access.role_of(request.user) not in ("admin", "analyst", "district"):
+        raise PermissionDenied("只有局内和区县人员可以查看", "bureau and district staff only")
+    scope = None
+    if access.role_of(request.user) == "district":
+        scope = access.enterprises_for(request.user, "view")
+    return queries.coverage(year, scope)

@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -110,3 +111,50 @@ def test_my_policies_and_sandbox(people):
     )
     assert sandbox.status_code == 200, sandbox.content
     assert sandbox.json()["gained"] == [USCCS[0]]
+
+
+def test_money_objection_and_coverage_through_the_api(people):
+    from lianzhang.accounts.services import create_user
+    from lianzhang.policies.models import PaymentOrder
+
+    auto = make_policy("city.money", "automatic", budget="150")
+    firms = [people["firm"].profile.enterprise]
+    [case] = services.open_cases(make_matches(auto, firms, ["100"]), 2026)
+    firm, analyst = client_for(people["firm"]), client_for(people["analyst"])
+    post(firm, f"/api/v1/cases/{case.pk}/confirm", {"bank_account": "6222020202"})
+    post(analyst, f"/api/v1/cases/{case.pk}/actions/reject", {"reason": "口径不符"})
+    assert post(firm, f"/api/v1/cases/{case.pk}/objection", {"reason": " "}).status_code == 400
+    assert (
+        post(firm, f"/api/v1/cases/{case.pk}/objection", {"reason": "口径无误"}).json()["state"]
+        == "objection"
+    )
+    final = post(
+        analyst, f"/api/v1/cases/{case.pk}/final-decision", {"uphold": True, "reason": "复核成立"}
+    )
+    assert final.json()["state"] == "approved"
+    budget = client_for(people["admin"]).put(
+        "/api/v1/policies/city.money/budget",
+        json.dumps({"year": 2026, "amount": "80", "reason": "压减"}),
+        content_type="application/json",
+    )
+    assert Decimal(str(budget.json()["budget"])) == Decimal("80")
+    post(analyst, "/api/v1/policies/city.money/allocation", {"year": 2026})
+    ledger = post(analyst, "/api/v1/policies/city.money/payment-runs", {"year": 2026}).json()
+    assert Decimal(str(ledger["ordered"])) == 0  # ranking: 100 does not fit into 80
+    services.set_budget(auto, 2026, Decimal("100"), people["admin"], "追加")
+    post(analyst, "/api/v1/policies/city.money/allocation", {"year": 2026})
+    post(analyst, "/api/v1/policies/city.money/payment-runs", {"year": 2026})
+    order = PaymentOrder.objects.get(case=case)
+    assert (
+        post(firm, f"/api/v1/payment-orders/{order.pk}/settlement", {"paid": True}).status_code
+        == 403
+    )
+    done = post(analyst, f"/api/v1/payment-orders/{order.pk}/settlement", {"paid": True})
+    assert done.json()["status"] == "paid"
+    again = post(analyst, f"/api/v1/payment-orders/{order.pk}/settlement", {"paid": True})
+    assert again.status_code == 409
+    [row] = analyst.get("/api/v1/dashboard/coverage?year=2026").json()
+    assert (row["policy"], row["paid"]) == ("city.money", 1)
+    assert firm.get("/api/v1/dashboard/coverage?year=2026").status_code == 403
+    district = create_user("wuhou", "pw-123456", "district", district="武侯区")
+    assert client_for(district).get("/api/v1/dashboard/coverage?year=2026").json() == []
