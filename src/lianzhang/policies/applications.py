@@ -255,15 +255,16 @@ def start_application(user: Any, uscc: str, policy: Any) -> Case:
         services._check_actor(user, probe, "enterprise")
         try:
             with transaction.atomic():
-                case = Case.objects.create(
-                    enterprise_id=uscc,
-                    policy=policy,
-                    year=today.year,
-                    state=State.DRAFT,
-                    match=match,
-                    eligible_at=timezone.now(),
-                    award_computed=found[0].award,
-                )
+                fields: dict[str, Any] = {
+                    "enterprise_id": uscc,
+                    "policy": policy,
+                    "year": today.year,
+                    "state": State.DRAFT,
+                    "match": match,
+                    "eligible_at": timezone.now(),
+                    "award_computed": found[0].award,
+                }
+                case = Case.objects.create(**fields)
         except IntegrityError:
             raise ValidationError(
                 "本年度已有该政策的事项", "there is already a case for this policy this year"

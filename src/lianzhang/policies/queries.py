@@ -273,7 +273,7 @@ def _amounts_by_chain(year: int, scope: Any = None) -> list[dict[str, Any]]:
             )
             g["cases"] += 1
             g["granted"] += case.award_granted or Decimal(0)
-            g["paid"] += case.paid or Decimal(0)  # type: ignore[attr-defined]
+            g["paid"] += case.paid or Decimal(0)
     return sorted(groups.values(), key=lambda g: -g["granted"])
 
 

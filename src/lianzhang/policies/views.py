@@ -222,6 +222,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         if enterprise is None:
             raise Http404(_("No such enterprise."))
     items = queries.my_policies(enterprise.pk) if enterprise else []
+    user: Any = request.user  # logged in (login_required)
+    notices = Notice.objects.filter(user=user)
     groups = [
         (key, label, [m for m in items if m.category == key])
         for key, label in (
@@ -238,8 +240,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         .select_related("policy")
         if enterprise
         else [],
-        "notices": Notice.objects.filter(user=request.user)[:20],
-        "unread": Notice.objects.filter(user=request.user, read_at__isnull=True).count(),
+        "notices": notices[:20],
+        "unread": notices.filter(read_at__isnull=True).count(),
         "uscc": uscc,
         "own": access.role_of(request.user) == Role.ENTERPRISE,
     }
@@ -416,7 +418,7 @@ def case_attach(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
     found = get_object_or_404(Attachment.objects.select_related("case"), pk=pk)
     _visible_case(request, found.case_id)  # the same reach as the case
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
