@@ -130,8 +130,17 @@ def hand_written(t: Tables) -> pl.DataFrame:
     (title terms, 实际经营期不满三年的按实际经营时间计算) as the policy files.
     """
     a = t.annual
-    y = {k: a.filter(pl.col("year") == 2026 - k).drop("year") for k in (1, 2, 3)}
-    w = t.enterprises
+    used = [
+        "revenue", "main_revenue", "rd_expense", "rd_expense_domestic", "high_tech_revenue",
+        "total_assets", "total_liabilities", "equity_financing", "employees", "tech_staff",
+        "ip_class1", "ip_class2", "segment_years", "rd_institution_level", "innovation_score",
+        "specialization_dev_score",
+    ]  # fmt: skip
+    y = {k: a.filter(pl.col("year") == 2026 - k).select("uscc", *used) for k in (1, 2, 3)}
+    w = t.enterprises.select(
+        "uscc", "industry_code", "registered_on", "tech_in_supported_fields",
+        "major_incident_recent",
+    )  # fmt: skip
     for k in (1, 2, 3):
         suffix = "" if k == 1 else f"_{k}"
         w = w.join(
