@@ -638,3 +638,6 @@ def coverage(request: HttpRequest, year: int) -> Any:
     if access.role_of(request.user) == "district":
         scope = access.enterprises_for(request.user, "view")
     return queries.coverage(year, scope)
+
+
+api.add_router("/chains", "lianzhang.chains.api.router")  # 产业图谱、缺链、配套率、关联度、招商
