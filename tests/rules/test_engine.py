@@ -168,3 +168,20 @@ def test_a_duplicated_year_keeps_its_last_row() -> None:
     ]
     out = run(ents, annual).filter(pl.col("policy") == "cn.nbs.above-scale-industrial")
     assert out["verdict"].to_list() == ["eligible"]
+
+
+def test_errors_in_a_folded_block_point_at_the_written_line(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "id: t.fold\ntitle: 折叠\nmode: automatic\nconfidence: high\n"
+        "effective: {from: 2026-01-01}\n"
+        "criteria:\n  id: root\n  expr: >\n    rd_expense >= 100万元\n    and revenu >= 1万元\n",
+        "utf-8",
+    )
+    tables = Tables(frames.from_rows("enterprises", []), frames.from_rows("annual", []))
+    with pytest.raises(PolicyError) as err:
+        evaluate(load_library([path]), tables, AS_OF)
+    assert f"{path}:10:9" in err.value.zh and "revenue" in err.value.zh
+    assert "criterion root" in err.value.en  # the English half is English
+    with pytest.raises(ExprError, match="请写 >="):
+        parse("segment_years => 3")

@@ -272,6 +272,14 @@ class _Parser:
         if self.at(">=", ">", "<=", "<", "==", "!=", "in", "not", "="):
             tok = self.take()
             op = tok.text
+            if op == "=" and self.at(">", "<"):
+                meant = self.tok.text + "="
+                raise ExprError(
+                    tok.line,
+                    tok.col,
+                    f"请写 {meant}（不是 ={self.tok.text}）",
+                    f"write {meant}, not ={self.tok.text}",
+                )
             if op == "=":
                 raise ExprError(
                     tok.line, tok.col, "比较相等请写 ==（不是 =）", "write == to compare, not ="

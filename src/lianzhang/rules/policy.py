@@ -94,15 +94,42 @@ def parse_at(path: Path, text: object, what: str) -> ast.Node:
         raise located_error(path, text, exc, what) from None
 
 
+_WHAT_EN = {"条件": "criterion", "定义": "definition", "参数": "parameter", "评分项": "score item"}
+
+
 def located_error(path: Path, text: object, exc: ExprError, what: str) -> PolicyError:
     line, col = exc.line, exc.col
     if isinstance(text, Located):
         if text.block:
-            line = text.line + exc.line
+            line, col = _block_position(path, text, exc.line, exc.col)
         else:
             line, col = text.line + exc.line - 1, (text.col + exc.col - 1 if exc.line == 1 else col)
     loc = f"{path}:{line}:{col}"
-    return PolicyError(f"{loc}：{what}：{exc.reason_zh}", f"{loc}: {what}: {exc.reason_en}")
+    word, _, rest = what.partition(" ")
+    what_en = f"{_WHAT_EN[word]} {rest}" if word in _WHAT_EN else what
+    return PolicyError(f"{loc}：{what}：{exc.reason_zh}", f"{loc}: {what_en}: {exc.reason_en}")
+
+
+def _block_position(path: Path, text: Located, line: int, col: int) -> tuple[int, int]:
+    """Map a position in a ``>`` or ``|`` block back to the file's line and column.
+
+    Both styles join the written lines with one character (a space or a newline), so
+    the offset into the string walks the stripped lines of the file below the indicator.
+    """
+    offset = sum(len(part) + 1 for part in str(text).split("\n")[: line - 1]) + col - 1
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except OSError:
+        return text.line + line, col
+    for number in range(text.line, len(lines)):  # text.line is the indicator's line
+        stripped = lines[number].strip()
+        if not stripped:
+            continue
+        if offset <= len(stripped):
+            indent = len(lines[number]) - len(lines[number].lstrip())
+            return number + 1, indent + offset + 1
+        offset -= len(stripped) + 1
+    return text.line + line, col
 
 
 # ---------------------------------------------------------------- the model
