@@ -60,6 +60,9 @@ def test_bureau_pages_render(delivered, client):
     assert "成都川味食品有限公司" in dashboard  # 应享未享: eligible, not yet paid
     assert "等待企业确认意向和账户" in dashboard
     assert 'id="dashboard-data"' in dashboard and "vendor/echarts.min.js" in dashboard
+    assert "兑现看板" in dashboard and ">政策兑现</a>" in dashboard  # Chinese first, in the nav
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Delivery dashboard" in client.get("/policies/dashboard/").content.decode()
 
 
 def test_enterprise_is_told_and_sees_only_its_own(delivered, client):
