@@ -72,7 +72,9 @@ SUPPLY_SCHEMA = {
 
 
 def tier(revenue_fen: int | None) -> str | None:
-    """>>> tier(1_200 * 10**8 * 100), tier(None)
+    """The chain tier (链级) of a revenue in fen; None when the revenue is unknown.
+
+    >>> tier(1_200 * 10**8 * 100), tier(None)
     ('千亿级', None)
     """
     if revenue_fen is None:

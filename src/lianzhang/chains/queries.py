@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import polars as pl
 from django.db.models import Max, QuerySet
@@ -37,7 +38,7 @@ def latest_year() -> int | None:
 
 def nodes_frame(chains: QuerySet[Chain] | list[Chain]) -> pl.DataFrame:
     rows = Node.objects.filter(chain__in=chains).values_list(
-        "id", "parent_id", "chain__code", "name", "segment", "kind"
+        "id", "parent_id", "chain__code", "name", "segment", "kind", "order"
     )
     return pl.DataFrame(
         list(rows),
@@ -48,9 +49,40 @@ def nodes_frame(chains: QuerySet[Chain] | list[Chain]) -> pl.DataFrame:
             "name": pl.Utf8,
             "segment": pl.Utf8,
             "kind": pl.Utf8,
+            "order": pl.Int64,
         },
         orient="row",
     )
+
+
+T = TypeVar("T")
+
+
+def tree_order(
+    items: Iterable[T],
+    ident: Callable[[T], int],
+    parent: Callable[[T], int | None],
+    rank: Callable[[T], Any],
+) -> list[tuple[T, int]]:
+    """Items depth-first (each parent before its children, siblings by ``rank``), with
+    their depth (0 at the roots).
+
+    >>> rows = [(3, 1, 0), (1, None, 0), (2, None, 1), (4, 1, 1)]
+    >>> [(r[0], d) for r, d in tree_order(rows, lambda r: r[0], lambda r: r[1], lambda r: r[2])]
+    [(1, 0), (3, 1), (4, 1), (2, 0)]
+    """
+    children: dict[int | None, list[T]] = {}
+    for item in items:
+        children.setdefault(parent(item), []).append(item)
+    out: list[tuple[T, int]] = []
+
+    def visit(key: int | None, depth: int) -> None:
+        for item in sorted(children.get(key, []), key=lambda i: (rank(i), ident(i))):
+            out.append((item, depth))
+            visit(ident(item), depth + 1)
+
+    visit(None, 0)
+    return out
 
 
 def links_frame(

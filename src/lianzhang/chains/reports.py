@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from lianzhang.core.errors import LianzhangError
 from lianzhang.core.money import format_yuan
 
-from . import health
+from . import health, queries
 from .queries import yuan
 
 STATUS_COLOURS = {"covered": "#2e7d32", "weak": "#f0a020", "empty": "#c62828"}
@@ -128,6 +128,21 @@ def money(fen: Any) -> str:
     return "—" if fen is None else format_yuan(yuan(fen))
 
 
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
+
+
+def tree_rows(report: dict[str, Any]) -> list[tuple[dict[str, Any], int]]:
+    """The report's node rows in tree order (segments 上游 → 下游), with their depth."""
+    rank = {s: i for i, s in enumerate(SEGMENT_NAMES)}
+    return queries.tree_order(
+        report["node_table"].to_dicts(),
+        lambda r: r["node_id"],
+        lambda r: r["parent_id"],
+        lambda r: (rank.get(r["segment"], 9) if r["parent_id"] is None else 0, r.get("order", 0)),
+    )
+
+
 def tree(report: dict[str, Any]) -> dict[str, Any]:
     """The chain as an ECharts tree: colour by status, size by output (else revenue)."""
     table = {r["node_id"]: r for r in report["node_table"].to_dicts()}
@@ -161,22 +176,19 @@ def tree(report: dict[str, Any]) -> dict[str, Any]:
 
 def print_context(report: dict[str, Any], gaps: list[dict[str, Any]]) -> dict[str, Any]:
     """What the print page shows; ``gaps`` from ``queries.gap_targets``."""
-    rows = report["node_table"].to_dicts()
-    depth: dict[int, int] = {}
-    nodes = []
-    for row in rows:  # parents come before children (ordered by tree order)
-        parent = row["parent_id"]
-        depth[row["node_id"]] = 0 if parent is None else depth.get(parent, 0) + 1
-        nodes.append(
-            {
-                **row,
-                "indent": depth[row["node_id"]] * 1.2,
-                "revenue_text": money(row["revenue"]),
-                "output_text": money(row["output"]),
-                "status_name": STATUS_NAMES[row["status"]],
-                "colour": STATUS_COLOURS[row["status"]],
-            }
-        )
+    nodes = [
+        {
+            **row,
+            "indent": depth * 1.2,
+            "revenue_text": money(row["revenue"]),
+            "output_text": money(row["output"]),
+            "growth_text": pct(row["growth"]),
+            "top_share_text": pct(row["top_share"]),
+            "status_name": STATUS_NAMES[row["status"]],
+            "colour": STATUS_COLOURS[row["status"]],
+        }
+        for row, depth in tree_rows(report)
+    ]
     index = report["index"]
     supply = report.get("supply") or {}
     return {
@@ -191,11 +203,14 @@ def print_context(report: dict[str, Any], gaps: list[dict[str, Any]]) -> dict[st
         ],
         "nodes": nodes,
         "gaps": [{**g, "segment_name": SEGMENT_NAMES.get(g["segment"], "")} for g in gaps],
+        "coverage_text": pct(report.get("coverage")),
         "masters": [{**m, "revenue": money(m["revenue"])} for m in report["masters"].to_dicts()],
         "supply_rate": supply.get("rate"),
+        "supply_rate_text": pct(supply.get("rate")),
+        "growth_text": pct(report.get("growth")),
         "supply_total": money(supply.get("total")) if supply.get("total") else None,
         "per_node": [
-            {**r, "total": money(r["total"])}
+            {**r, "total": money(r["total"]), "rate_text": pct(r["rate"])}
             for r in (supply["per_node"].to_dicts() if supply.get("total") else [])
         ],
         "external": [

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -25,9 +26,7 @@ from lianzhang.core.money import format_yuan
 
 from . import queries, reports, services
 from .health import PART_NAMES
-from .models import Chain, EnterpriseLink, Kind, LinkStatus, Node
-
-SEGMENT_RANK = {"upstream": 0, "midstream": 1, "downstream": 2}
+from .models import Chain, EnterpriseLink, Kind, LinkStatus, Node, Segment
 
 
 def _basis(request: HttpRequest) -> str:
@@ -94,10 +93,11 @@ def chain_map(request: HttpRequest, code: str) -> HttpResponse:
             for s in (supply["top_external"].to_dicts() if supply else [])
         ],
         "tree": reports.tree(report),
-        "nodes": sorted(
-            (r for r in report["node_table"].to_dicts() if r["kind"] != "segment"),
-            key=lambda r: (SEGMENT_RANK[r["segment"]], r["node_id"]),
-        ),
+        "nodes": [
+            {**r, "segment_name": Segment(r["segment"]).label, "indent": (depth - 1) * 1.2}
+            for r, depth in reports.tree_rows(report)
+            if r["kind"] != "segment"
+        ],
         "basis": _basis(request),
         "node_url": reverse("chain-node", args=[chain.code, 0]).rstrip("0/"),
         "can_edit": access.can(request.user, "import"),
@@ -142,7 +142,10 @@ def decide(request: HttpRequest, link_id: int) -> HttpResponse:
 @login_required
 def gaps(request: HttpRequest, code: str) -> HttpResponse:
     chain = get_object_or_404(Chain, code=code)
-    rows = queries.gap_targets(_report(request, chain), top=5)
+    rows = [
+        {**g, "segment_name": Segment(g["segment"]).label}
+        for g in queries.gap_targets(_report(request, chain), top=5)
+    ]
     return render(
         request, "chains/gaps.html", {"chain": chain, "rows": rows, "basis": _basis(request)}
     )
@@ -197,11 +200,13 @@ def _may_edit(request: HttpRequest) -> None:
 def edit(request: HttpRequest, code: str) -> HttpResponse:
     _may_edit(request)
     chain = get_object_or_404(Chain, code=code)
-    nodes = list(chain.nodes.all())
-    depth: dict[int, int] = {}
-    for node in nodes:  # ordered by tree order: parents first
-        depth[node.pk] = 0 if node.parent_id is None else depth.get(node.parent_id, 0) + 1
-    rows = [{"node": n, "indent": depth[n.pk] * 1.5, "links": n.links.count()} for n in nodes]
+    ordered = queries.tree_order(
+        chain.nodes.annotate(n_links=Count("links")),
+        lambda n: n.pk,
+        lambda n: n.parent_id,
+        lambda n: (n.order, n.pk),
+    )
+    rows = [{"node": n, "indent": d * 1.5, "links": n.n_links} for n, d in ordered]
     return render(
         request, "chains/edit.html", {"chain": chain, "rows": rows, "kinds": Kind.choices}
     )

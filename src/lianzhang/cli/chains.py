@@ -89,7 +89,7 @@ def list_(basis: str) -> None:
 @BASIS
 def show(code: str, basis: str) -> None:
     _setup()
-    from lianzhang.chains import health
+    from lianzhang.chains import health, reports
 
     (r,) = _reports([code], basis)
     chain = r["chain_obj"]
@@ -108,12 +108,9 @@ def show(code: str, basis: str) -> None:
         weight = r["index"].weights.get(part)
         shown = "未知" if value is None else f"{value:.2f}（权重 {weight:.2f}）"
         click.echo(f"  {health.PART_NAMES[part]}: {shown}")
-    depth: dict[int, int] = {}
-    for row in r["node_table"].to_dicts():
-        parent = row["parent_id"]
-        depth[row["node_id"]] = 0 if parent is None else depth.get(parent, 0) + 1
+    for row, depth in reports.tree_rows(r):
         click.echo(
-            f"{'  ' * depth[row['node_id']]}{row['name']}  企业 {row['enterprises']}  "
+            f"{'  ' * depth}{row['name']}  企业 {row['enterprises']}  "
             f"营收 {_money(row['revenue'])}  [{row['status']}]"
         )
     click.echo("链主 / chain masters:")
