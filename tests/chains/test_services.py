@@ -61,6 +61,7 @@ def test_decided_links_survive_a_rerun(chains):
     a.save()
     report = services.link_enterprises()
     assert report.kept_decided == 2
+    assert services.link_enterprises().updated == 0  # nothing changed, nothing rewritten
     cells.refresh_from_db()
     system.refresh_from_db()
     assert cells.status == LinkStatus.CONFIRMED and system.status == LinkStatus.REJECTED

@@ -392,7 +392,7 @@ def link_enterprises(
             report.confirmed += int(confirm)
         elif link.status != LinkStatus.CANDIDATE:
             report.kept_decided += 1
-        else:
+        elif confirm or link.confidence != conf or link.evidence != evidence:
             link.confidence, link.evidence = conf, evidence
             if confirm:
                 link.status, link.decided_at = LinkStatus.CONFIRMED, now
