@@ -53,6 +53,10 @@ def test_list_and_show(linked):
     assert api.get("/api/v1/chains/nope").status_code == 404
     assert "nope" in api.get("/api/v1/chains/nope").json()["error_en"]
     assert Client().get("/api/v1/chains").status_code == 401
+    paths = api.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/chains/{code}/supply-rate", "/api/v1/chains/links/{link_id}/decide"} <= set(
+        paths
+    )
 
 
 def test_district_officer_sees_their_district_only(linked):
