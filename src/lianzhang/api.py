@@ -434,7 +434,7 @@ def allocate(request: HttpRequest, code: str, body: YearIn) -> Any:
 @api.post("/policies/{code}/payment-runs", response={201: LedgerOut, 403: Error}, tags=["money"])
 def payment_run(request: HttpRequest, code: str, body: YearIn) -> Any:
     policy = _policy(code)
-    run = services.create_payment_run(policy, body.year, request.user)
+    run = services.open_payment_run(policy, body.year, request.user)
     services.execute_payment_run(run, request.user)
     return 201, services.reconcile(policy, body.year)
 

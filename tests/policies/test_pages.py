@@ -268,3 +268,28 @@ def test_exports_are_excel(delivered, client):
     )
     assert rows[0][0] == "统一社会信用代码"
     assert any(r[1] == "成都川味食品有限公司" and r[5] == 300000 for r in rows[1:])
+
+
+def test_ledger_page_resumes_an_interrupted_payment_run(delivered, client):
+    from lianzhang.policies.models import PaymentOrder, PaymentRun
+
+    case = case_of(FOOD, "local.example.specialized-award")
+    services.confirm(case.pk, delivered["food"], "62220202")
+    services.transition(case.pk, "approve", delivered["analyst"], reason="符合")
+    services.allocate(case.policy, case.year, delivered["analyst"])
+    run = services.create_payment_run(case.policy, case.year, delivered["analyst"])
+
+    def crash(_case):
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        services.execute_payment_run(run, delivered["analyst"], crash)
+    client.force_login(delivered["analyst"])
+    ledger = f"/policies/money/{case.policy.code}/{case.year}/"
+    assert (
+        "interrupted" in client.get(ledger).content.decode()
+        or "已中断" in client.get(ledger).content.decode()
+    )
+    client.post(ledger + "act/", {"action": "pay"})
+    assert PaymentRun.objects.count() == 1 and PaymentRun.objects.get().finished_at
+    assert PaymentOrder.objects.filter(case=case).count() == 1

@@ -58,14 +58,20 @@ def sync(year: int | None) -> None:
 
 
 @delivery.command(help="匹配：全部生效政策 × 全部企业 / run a match")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="基准日（默认今天，便于定时运行）/ as-of date (default today, for a schedule)",
+)
 @click.option(
     "--open-cases",
     is_flag=True,
     help="为符合的企业生成享受事项并通知 / open cases and notify enterprises",
 )
-def match(as_of: dt.datetime, open_cases: bool) -> None:
+def match(as_of: dt.datetime | None, open_cases: bool) -> None:
     _setup()
+    as_of = as_of or dt.datetime.combine(dt.date.today(), dt.time())
     from lianzhang.policies import services
     from lianzhang.policies.matching import run_match
     from lianzhang.policies.models import Match
@@ -105,7 +111,7 @@ def pay(policy: str, year: int) -> None:
     from lianzhang.policies import services
 
     user = _operator()
-    run = services.create_payment_run(_policy(policy), year, user)
+    run = services.open_payment_run(_policy(policy), year, user)  # resumes an interrupted one
     count = services.execute_payment_run(run, user)
     click.echo(f"支付批次 #{run.pk}：{count} 笔支付指令 / {count} payment orders")
 

@@ -436,6 +436,12 @@ def create_payment_run(policy: Policy, year: int, user: Any) -> PaymentRun:
     return run
 
 
+def open_payment_run(policy: Policy, year: int, user: Any) -> PaymentRun:
+    """The interrupted run of this policy and year, to resume; else a new run."""
+    unfinished = PaymentRun.objects.filter(policy=policy, year=year, finished_at__isnull=True)
+    return unfinished.order_by("pk").first() or create_payment_run(policy, year, user)
+
+
 def execute_payment_run(
     run: PaymentRun, user: Any, progress: Callable[[Case], None] | None = None
 ) -> int:

@@ -483,7 +483,7 @@ def _money_action(request: HttpRequest, policy: Policy, year: int) -> str:
             "rule": result.rule,
         }
     if action == "pay":
-        run = services.create_payment_run(policy, year, user)
+        run = services.open_payment_run(policy, year, user)
         done = services.execute_payment_run(run, user)
         return _("Payment run %(run)s: %(n)s orders.") % {"run": run.pk, "n": done}
     if action in ("paid", "returned"):
