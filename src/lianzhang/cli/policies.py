@@ -284,7 +284,8 @@ def whatif(
     library_paths: tuple[str, ...],
     fmt: str,
 ) -> None:
-    from lianzhang.core.money import format_yuan, from_fen
+    from lianzhang.core.money import from_fen
+    from lianzhang.rules.explain import exact_yuan as format_yuan
     from lianzhang.rules.whatif import whatif as run
 
     overrides: dict[str, object] = {}

@@ -1,6 +1,6 @@
 """Readable Chinese explanations of one enterprise's verdicts, criterion by criterion.
 
-Money is shown as 万元/亿元 (``core.money.format_yuan``), fractions as percentages, and the
+Money is shown exactly, in 万元/亿元 where that reads well, fractions as percentages, and the
 signed margin as 超出 (room to spare) or 差 (short of the line).
 """
 
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
-
-from lianzhang.core.money import format_yuan
 
 from .evaluation import Evaluation
 
@@ -21,11 +19,30 @@ VERDICT_ZH = {
 MARK = {True: "✓", False: "✗", None: "？"}
 
 
+def exact_yuan(value: Decimal) -> str:
+    """An amount in 亿元 or 万元 when that is exact within four decimals, else in 元.
+
+    ``format_yuan`` rounds to 0.01 万元; an explanation must not: 1999.9999 万元 is not
+    2000 万元, and a margin of 1 元 must show next to it.
+    """
+    sign, v = ("-" if value < 0 else ""), abs(value)
+    for unit, factor in (("亿元", 100_000_000), ("万元", 10_000)):
+        q = v / factor
+        if v >= factor and q == q.quantize(Decimal("0.0001")):
+            return f"{sign}{_trim(q)} {unit}"
+    return f"{sign}{_trim(v.quantize(Decimal('0.01')), grouped=True)} 元"
+
+
+def _trim(v: Decimal, grouped: bool = False) -> str:
+    text = f"{v:,f}" if grouped else f"{v:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def shown(value: float | None, unit: str) -> str:
     if value is None:
         return "未知"
     if unit == "yuan":
-        return format_yuan(Decimal(str(round(value, 2))))
+        return exact_yuan(Decimal(str(round(value, 2))))
     if unit == "ratio":
         return f"{value * 100:.2f}%"
     return f"{value:g}"
@@ -64,7 +81,7 @@ def explain(evaluation: Evaluation, uscc: str) -> str:
             points = "未知" if s["points"] is None else f"{s['points']:g}"
             lines.append(f"    · {s['label']}：{points} / {s['max']:g} 分")
         if r["award"] is not None:
-            lines.append(f"  奖励：{format_yuan(Decimal(str(r['award'])))}")
+            lines.append(f"  奖励：{exact_yuan(Decimal(r['award_fen']) / 100)}")
         if r["verdict"] == "eligible" and not c.auto_grant:
             lines.append("  须申报或人工审核后方可兑现（非免申即享或含未核实条件）")
         lines.extend(_criterion_line(x) for x in r["criteria"])
