@@ -185,3 +185,22 @@ def test_errors_in_a_folded_block_point_at_the_written_line(tmp_path: Path) -> N
     assert "criterion root" in err.value.en  # the English half is English
     with pytest.raises(ExprError, match="请写 >="):
         parse("segment_years => 3")
+
+
+@pytest.mark.parametrize(
+    ("registered", "years"),
+    [("2023-06-01", 3), ("2023-06-02", 2), ("2024-02-29", 2), ("2026-06-01", 0)],
+)
+def test_years_since_counts_whole_years(tmp_path: Path, registered: str, years: int) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "id: t.age\ntitle: 成立满3年\nmode: automatic\nconfidence: high\n"
+        "effective: {from: 2026-01-01}\nparameters: {min_years: {values: {2026-01-01: 3}}}\n"
+        "criteria: {id: age, expr: years_since(registered_on) >= min_years}\n",
+        "utf-8",
+    )
+    ents = [{"uscc": "A", "name": "甲", "registered_on": dt.date.fromisoformat(registered)}]
+    tables = Tables(frames.from_rows("enterprises", ents), frames.from_rows("annual", []))
+    [row] = evaluate(load_library([path]), tables, AS_OF).records()
+    [age] = row["criteria"]
+    assert (age["value"], age["passed"]) == (years, years >= 3)

@@ -237,6 +237,21 @@ def _days_since(node: ast.Call, env: Env) -> Value:
     return Exact(days, None, "", 1)
 
 
+def _years_since(node: ast.Call, env: Env) -> Value:
+    v = compile_expr(node.args[0], env)
+    if not isinstance(v, Day):
+        raise _fail(
+            node, "years_since 的参数应为日期，如 registered_on", "years_since takes a date"
+        )
+    day = v.expr
+    month_day = day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)  # Int8 wraps
+    before_anniversary = month_day > env.as_of.month * 100 + env.as_of.day
+    years = (
+        pl.lit(env.as_of.year) - day.dt.year().cast(pl.Int64) - before_anniversary.cast(pl.Int64)
+    )
+    return Exact(years.cast(pl.Int64), None, "", 1)
+
+
 def _date(node: ast.Call, env: Env) -> Value:
     arg = node.args[0]
     try:
@@ -372,6 +387,14 @@ FUNCTIONS: dict[str, Function] = {
         "距评估日的天数",
         "days from the date to the as-of date",
         _days_since,
+        1,
+        1,
+    ),
+    "years_since": Function(
+        "years_since(registered_on)",
+        "到评估日已满的周年数（“成立满3年”写 years_since(registered_on) >= 3）",
+        "whole years from the date to the as-of date",
+        _years_since,
         1,
         1,
     ),
