@@ -641,3 +641,4 @@ def coverage(request: HttpRequest, year: int) -> Any:
 
 
 api.add_router("/chains", "lianzhang.chains.api.router")  # 产业图谱、缺链、配套率、关联度、招商
+api.add_router("/innovation", "lianzhang.innovation.api.router")  # 技术需求、揭榜挂帅、成果转化

@@ -210,3 +210,18 @@ def test_two_way_mode_and_pipeline(people, supply):
     assert board["conversion_by_source"]["institute"]["screening→poc"] == "1.0000"
     assert board["by_chain"]["ic"]["poc"] == 1
     assert [s["result_id"] for s in board["stalled"]] == [result]
+
+
+def test_platforms_are_registered_by_the_bureau(people):
+    body = {
+        "name": "成都中试基地",
+        "kind": "pilot",
+        "services": "中试放大",
+        "industry_code": "3985",
+    }
+    assert post(client_for(people["firm"]), "/platforms", body).status_code == 403
+    assert post(client_for(people["admin"]), "/platforms", {**body, "kind": "x"}).status_code == 400
+    made = post(client_for(people["admin"]), "/platforms", body)
+    assert made.status_code == 201 and made.json()["kind"] == "pilot"
+    listed = client_for(people["firm"]).get(BASE + "/platforms?kind=pilot").json()
+    assert [p["name"] for p in listed] == ["成都中试基地"]

@@ -352,6 +352,24 @@ class PlatformOut(Schema):
     industry_code: str
 
 
+class PlatformIn(Schema):
+    name: str
+    kind: str  # poc (概念验证中心) or pilot (中试基地)
+    region: str = ""
+    services: str = ""
+    chain_code: str = ""
+    industry_code: str = ""
+
+
+@router.post("/platforms", response={201: PlatformOut, **E})
+def create_platform(request: HttpRequest, body: PlatformIn) -> Any:
+    """Register a concept-verification centre or pilot-scale base (the bureau)."""
+    fields = body.dict()
+    return _created(
+        services.create_platform(request.user, fields.pop("name"), fields.pop("kind"), **fields)
+    )
+
+
 @router.get("/platforms", response=list[PlatformOut])
 def list_platforms(request: HttpRequest, kind: str = "") -> Any:
     """概念验证中心 and 中试基地 with their services."""

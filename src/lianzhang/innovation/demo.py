@@ -177,8 +177,7 @@ def _demands(rng: random.Random, rows: list[dict[str, str]], placements: Any, ac
             e.uscc,
             title=f"{product[:60]}关键技术攻关",
             problem=(
-                f"{e.name}围绕{e.main_product or product}，"
-                f"希望突破{product}的关键工艺，寻求高校院所合作。"
+                f"围绕{e.main_product or product}，希望突破{product}的关键工艺，寻求高校院所合作。"
             ),
             indicators=rng.choice(
                 ["良率提升至 95% 以上", "关键指标达到国际同类水平", "成本降低 20%"]

@@ -286,6 +286,15 @@ def post_capability(user: Any, provider: Provider, **fields: Any) -> Capability:
 
 
 @transaction.atomic
+def create_platform(user: Any, name: str, kind: str, **fields: Any) -> Platform:
+    """A 概念验证中心 or 中试基地 is registered by the bureau."""
+    _require_bureau(user)
+    platform = add_platform(name, kind, **fields)
+    _event("platform", platform, "create", user, "", platform.kind)
+    return platform
+
+
+@transaction.atomic
 def add_platform(name: str, kind: str, **fields: Any) -> Platform:
     return Platform.objects.create(
         name=_text(name, "名称", "name"),
