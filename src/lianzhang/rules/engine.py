@@ -403,19 +403,29 @@ def _compile_award(out: Compiled, env: Env, eligible: pl.Expr) -> None:
 def _round_fen(amount: Exact | Real, step: int, mode: str, cap: Exact | Real | None) -> pl.Expr:
     """Exact money in fen, rounded to ``step`` fen (down or half up), never above the cap."""
     if isinstance(amount, Real):
-        fen = (amount.expr * 100).round(0).cast(pl.Int64)
-        num, den = fen, pl.lit(1, dtype=pl.Int64)
+        num = (amount.expr * 100).round(0).cast(pl.Int64)
+        den = pl.lit(1, dtype=pl.Int64)
     else:
-        num = amount.num.cast(pl.Int128)
-        den = amount.den if amount.den is not None else pl.lit(1, dtype=pl.Int64)
+        kind = pl.Int128 if amount.degree >= 2 else pl.Int64  # fen × a rate fits in Int64
+        num = amount.num.cast(kind)
+        den = (amount.den if amount.den is not None else pl.lit(1)).cast(kind)
+        if not amount.pos_den:
+            sign = pl.when(den < 0).then(-1).otherwise(1).cast(kind)
+            num, den = num * sign, den * sign
     if mode == "half_up":
         rounded = (num * 2 + den * step) // (den * 2 * step) * step
     else:
         rounded = num // (den * step) * step
-    rounded = _keep_null(rounded, pl.max_horizontal(rounded, pl.lit(0)))
+    rounded = rounded.clip(lower_bound=0)  # keeps an unknown unknown
     if cap is not None:
         cap_fen = _round_fen(cap, 1, "down", None)
-        rounded = _keep_null(cap_fen, _keep_null(rounded, pl.min_horizontal(rounded, cap_fen)))
+        rounded = (
+            pl.when(cap_fen.is_null())
+            .then(None)
+            .when(rounded > cap_fen)
+            .then(cap_fen)
+            .otherwise(rounded)
+        )
     return rounded.cast(pl.Int64)
 
 
