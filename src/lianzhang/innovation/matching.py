@@ -20,6 +20,7 @@ from .models import Capability, Demand, MatchMark, Platform
 from .ranking import Feedback, Hit, Mark, Matcher, Query, Record, learn_weights
 
 _CACHE: dict[str, tuple[Any, Matcher]] = {}
+_WEIGHTS: dict[str, tuple[Any, dict[str, float]]] = {}
 
 
 def capability_record(c: Capability) -> Record:
@@ -103,6 +104,21 @@ def marks() -> list[Mark]:
     ]
 
 
+def _learned(matcher: Matcher, all_marks: list[Mark]) -> dict[str, float]:
+    """Weights refitted from the marks, recomputed only when the marks or the index change."""
+    stamp = (
+        _CACHE["supply"][0],  # the index the weights were fitted on
+        MatchMark.objects.aggregate(n=Count("id"), t=Max("at")),
+        Demand.objects.aggregate(t=Max("updated_at")),  # the marked queries' texts
+    )
+    cached = _WEIGHTS.get("weights")
+    if cached and cached[0] == stamp:
+        return dict(cached[1])
+    weights = learn_weights(matcher, all_marks)
+    _WEIGHTS["weights"] = (stamp, weights)
+    return dict(weights)
+
+
 @dataclass(frozen=True)
 class Row:
     hit: Hit
@@ -117,7 +133,7 @@ def match_demand(demand: Demand, k: int = 10, *, learn: bool = True) -> list[Row
     """
     matcher = _supply_index()
     all_marks = marks()
-    weights = learn_weights(matcher, all_marks) if learn else None
+    weights = _learned(matcher, all_marks) if learn else None
     own = {m.target: m.good for m in demand.marks.all()}
     hits = matcher.rank(demand_query(demand), k + len(own), weights, Feedback(all_marks))
     # This demand's own marks are decisive: good first, bad last; other demands' marks
