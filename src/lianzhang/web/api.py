@@ -55,7 +55,7 @@ def api_view(*methods: str) -> Callable[[View], View]:
                 request.user = user
             elif request.method not in ("GET", "HEAD"):
                 rejected = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(
-                    request, handle, (), {}
+                    request, view, (), {}
                 )
                 if rejected is not None:
                     return _error(403, "CSRF 校验失败", "CSRF check failed")
