@@ -82,18 +82,12 @@ def city(n: int, seed: int = 20261124) -> tuple[pl.DataFrame, list[tuple[str, st
     def holders(title: str) -> pl.Series:
         return titles.filter(pl.col("title") == title)["uscc"]
 
-    industrial = (
-        pl.col("industry_code").str.slice(0, 2).cast(pl.Int64, strict=False).is_between(6, 46)
-    )
     firms = (
         town.enterprises.select("uscc", "name", "industry_code")
         .join(money(year, ""), on="uscc", how="left")
         .join(money(year - 1, "_prev"), on="uscc", how="left")
         .with_columns(
-            pl.when(industrial)
-            .then(pl.col("main") >= 20_000_000 * 100)
-            .otherwise(False)
-            .alias("above_scale"),
+            health.above_scale(),
             pl.col("uscc").is_in(holders("specialized_sme").implode()).alias("specialized"),
             pl.col("uscc").is_in(holders("little_giant").implode()).alias("little_giant"),
             pl.lit(None, pl.Boolean).alias("listed"),

@@ -123,3 +123,28 @@ def test_health_index_parts():
         coverage=None, revenue_fen=None, growth=None, quality=None, hhi=None, local_supply=None
     )
     assert empty.value is None
+
+
+def test_above_scale_follows_the_statistical_lines_by_trade():
+    wan = 10_000 * 100  # fen
+    frame = pl.DataFrame(
+        {
+            "industry_code": [
+                "3973",
+                "3973",
+                "6513",
+                "6513",
+                "5211",
+                "7010",
+                "7020",
+                "0111",
+                "3973",
+            ],
+            "main": [2000 * wan, 1999 * wan, None, None, None, None, None, None, None],
+            "revenue": [0, 0, 2000 * wan, 1999 * wan, 500 * wan, 10**12, 499 * wan, 10**12, None],
+        }
+    )
+    flags = frame.with_columns(health.above_scale())["above_scale"].to_list()
+    # 规上工业 2000 万 (main revenue), 软件 2000 万, 零售 500 万, 房地产开发 by licence:
+    # unknown, 物业 500 万, agriculture never, and an unknown revenue stays unknown
+    assert flags == [True, False, True, False, True, None, False, False, None]

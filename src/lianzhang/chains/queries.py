@@ -10,7 +10,7 @@ import polars as pl
 from django.db.models import Max, QuerySet
 
 from lianzhang.core.money import from_fen
-from lianzhang.enterprises.models import ABOVE_SCALE_LINE, Annual, Enterprise, Honour
+from lianzhang.enterprises.models import Annual, Enterprise, Honour
 
 from . import health
 from .matching import NodeTerms
@@ -148,15 +148,8 @@ def firms_frame(enterprises: QuerySet[Enterprise], year: int | None) -> pl.DataF
     for col in ("revenue", "output", "revenue_prev", "output_prev", "main"):
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.Int64).alias(col))
-    line = int(ABOVE_SCALE_LINE * 100)
-    industrial = pl.col("industry_code").str.slice(0, 2).cast(pl.Int64, strict=False)
     return frame.with_columns(
-        pl.when(industrial.is_between(6, 46) & pl.col("main").is_not_null())
-        .then(pl.col("main") >= line)
-        .when(industrial.is_between(6, 46))
-        .then(None)
-        .otherwise(False)
-        .alias("above_scale"),
+        health.above_scale(),
         pl.col("uscc")
         .is_in(honours.filter(pl.col("title") == "specialized_sme")["uscc"].implode())
         .alias("specialized"),
