@@ -161,3 +161,21 @@ def test_browser_on_the_demo_chains(live_server, city, users):
         assert name in page.content()
         page.screenshot(path="/tmp/lianzhang-demo-enterprise.png")
         browser.close()
+
+
+def test_demo_hook_on_the_generated_demo_city(db, settings, tmp_path):
+    """The lead's demo city generator, then this hook: every chain has a believable map."""
+    from lianzhang.demo import loader
+
+    settings.DATA_DIR = tmp_path
+    loader.load_demo(seed=7, enterprises=1500, echo=lambda line: None)
+    demo.load_demo(echo=lambda line: None)
+    reports = queries.chain_reports(Chain.objects.all(), Enterprise.objects.all())
+    assert len(reports) == 12
+    for r in reports:
+        assert r["enterprises"] > 0, r["chain"]
+        assert r["covered"] >= 1 and r["index"].value is not None, r["chain"]
+    rates = [r["supply"]["rate"] for r in reports if r["supply"] and r["supply"]["total"]]
+    assert len(rates) >= 9 and all(0 <= x <= 1 for x in rates)
+    assert 0.15 < sum(rates) / len(rates) < 0.8  # neither all local nor all bought in
+    assert sum(len(r["gaps"]) for r in reports) >= 12  # gaps to fill, on most chains
