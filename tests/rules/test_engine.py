@@ -204,3 +204,14 @@ def test_years_since_counts_whole_years(tmp_path: Path, registered: str, years: 
     [row] = evaluate(load_library([path]), tables, AS_OF).records()
     [age] = row["criteria"]
     assert (age["value"], age["passed"]) == (years, years >= 3)
+
+
+def test_explain_lists_what_failed_and_what_is_missing() -> None:
+    ents = [{"uscc": "A", "name": "甲", "industry_code": "3985"}]
+    annual = [{"uscc": "A", "year": 2025, "main_revenue": Decimal("19999999")}]
+    tables = Tables(frames.from_rows("enterprises", ents), frames.from_rows("annual", annual))
+    ev = evaluate(LIB, tables, AS_OF, ["cn.nbs.above-scale-industrial", "cn.most.high-tech"])
+    text = explain(ev, "A")
+    assert "未满足：上年度主营业务收入 2000万元及以上" in text
+    assert "实际 1999.9999 万元，标准 2000 万元，差 1 元" in text
+    assert "待补充数据或人工审核：注册成立一年以上" in text

@@ -90,3 +90,19 @@ def test_thresholds_are_named_dated_parameters(policy: object) -> None:
         if n.unit or n.value not in (0, 1)
     ]
     assert inline == []
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=[p.id for p in POLICIES])
+def test_policy_metadata_is_complete(policy: object) -> None:
+    """Source, 文号, issuer and period everywhere; a city's policy has an award and a budget."""
+    assert isinstance(policy, type(POLICIES[0]))
+    assert policy.title and policy.issuer and policy.doc_number
+    assert policy.source_url.startswith(("http://", "https://"))
+    assert policy.mode in ("automatic", "application")
+    if policy.level == "local":
+        assert policy.award is not None and policy.budget_fen
+    unverified = policy.confidence == "unverified" or any(
+        c.unverified for c in policy.criteria.walk()
+    )
+    if unverified:
+        assert not policy.auto_grant  # unverified items never reach an automatic grant

@@ -73,6 +73,13 @@ def explain(evaluation: Evaluation, uscc: str) -> str:
         c = evaluation.policy(r["policy"]).policy
         lines.append(f"【{r['title']}】{c.doc_number}")
         lines.append(f"  结论：{VERDICT_ZH[r['verdict']]}")
+        leaves = [x for x in r["criteria"] if x["is_leaf"]]
+        if r["verdict"] == "ineligible":
+            failed = [x["label"] for x in leaves if x["passed"] is False]
+            lines.append(f"  未满足：{'；'.join(failed)}（满足其一即可的备选条件也列在内）")
+        elif r["verdict"] == "undetermined":
+            missing = [x["label"] for x in leaves if x["passed"] is None]
+            lines.append(f"  待补充数据或人工审核：{'；'.join(missing)}")
         if r["score"] is not None:
             lines.append(f"  评分：{r['score']:g} 分")
         elif r["score_min"] is not None:
