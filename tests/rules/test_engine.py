@@ -215,3 +215,22 @@ def test_explain_lists_what_failed_and_what_is_missing() -> None:
     assert "未满足：上年度主营业务收入 2000万元及以上" in text
     assert "实际 1999.9999 万元，标准 2000 万元，差 1 元" in text
     assert "待补充数据或人工审核：注册成立一年以上" in text
+
+
+def test_errors_in_score_bands_and_awards_point_at_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    text = (
+        "id: t.score\ntitle: 评分\nmode: application\nconfidence: high\n"
+        "effective: {from: 2026-01-01}\n"
+        "scores:\n  total:\n    shared_end: higher\n    items:\n      - id: rd\n"
+        "        value: rd_expense / revenue\n"
+        "        bands: [{from: 5%, points: 20}, {from: 100万元, points: 10}, {points: 0}]\n"
+        "criteria: {id: root, expr: score(total) >= 10}\naward:\n  amount: 20\n"
+    )
+    path.write_text(text, "utf-8")
+    tables = Tables(frames.from_rows("enterprises", []), frames.from_rows("annual", []))
+    with pytest.raises(PolicyError, match=r"s.yaml:12:48：评分项 total.rd：金额不能"):
+        evaluate(load_library([path]), tables, AS_OF)
+    path.write_text(text.replace("100万元", "3%"), "utf-8")
+    with pytest.raises(PolicyError, match=r"s.yaml:15:11：award.amount：奖励金额应为金额"):
+        evaluate(load_library([path]), tables, AS_OF)

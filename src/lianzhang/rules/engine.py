@@ -15,7 +15,8 @@ yuan or as a fraction), ``p|c|<criterion>|t`` (a threshold that varies by enterp
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -46,7 +47,7 @@ from .compile import (
     title_column,
 )
 from .expr import ExprError
-from .policy import Criterion, Policy, PolicyError, ScoreItem, ScoreTable, located_error
+from .policy import Band, Criterion, Policy, PolicyError, ScoreItem, ScoreTable, located_error
 
 #: Statutory terms used when a title's valid_until is not recorded (years).
 TITLE_TERMS = {"tech_sme": 1}
@@ -178,6 +179,16 @@ def _at(out: Compiled, source: object, exc: ExprError, what: str) -> PolicyError
     return located_error(out.policy.path, source, exc, what)
 
 
+@contextmanager
+def _located(out: Compiled, root: ast.Node | None, what: str) -> Iterator[None]:
+    """Errors while compiling ``root`` point at where it is written in the policy file."""
+    try:
+        yield
+    except ExprError as exc:
+        text = out.policy.texts.get(id(root)) if root is not None else None
+        raise _at(out, text, exc, what) from None
+
+
 # ---------------------------------------------------------------- scores
 
 
@@ -189,24 +200,19 @@ def _milli(node: ast.Node, v: Value) -> pl.Expr:
     return (num if n.den is None else num // n.den).cast(pl.Int64)
 
 
-def _item_points(item: ScoreItem, table: ScoreTable, env: Env) -> pl.Expr:
+def _item_points(out: Compiled, item: ScoreItem, table: ScoreTable, env: Env) -> pl.Expr:
+    what = f"评分项 {table.id}.{item.id}"
     if item.points is not None:
-        points = _milli(item.points, compile_expr(item.points, env))
+        with _located(out, item.points, what):
+            points = _milli(item.points, compile_expr(item.points, env))
     else:
-        value = compile_expr(item.value, env) if item.value is not None else None
+        with _located(out, item.value, what):
+            value = compile_expr(item.value, env) if item.value is not None else None
         op = ">=" if table.shared_end == "higher" else ">"
         chain: Any = pl
         for band in item.bands[:-1]:
-            if band.when is not None:
-                cond = compile_expr(band.when, env)
-                if not isinstance(cond, Logic):
-                    raise ExprError(
-                        band.when.line, band.when.col, "when 应为条件", "when: condition"
-                    )
-                test = cond.expr
-            else:
-                assert band.start is not None and value is not None
-                test = compare(band.start, op, value, compile_expr(band.start, env))
+            with _located(out, band.when if band.when is not None else band.start, what):
+                test = _band_test(band, op, value, env)
             chain = chain.when(test.is_null()).then(None).when(test)
             chain = chain.then(pl.lit(int(band.points * MILLI), dtype=pl.Int64))
         points = chain.otherwise(pl.lit(int(item.bands[-1].points * MILLI), dtype=pl.Int64))
@@ -215,6 +221,21 @@ def _item_points(item: ScoreItem, table: ScoreTable, env: Env) -> pl.Expr:
     if item.cap is not None:
         points = _keep_null(points, pl.min_horizontal(points, pl.lit(int(item.cap * MILLI))))
     return points
+
+
+def _band_test(band: Band, op: str, value: Value | None, env: Env) -> pl.Expr:
+    if band.when is not None:
+        cond = compile_expr(band.when, env)
+        if not isinstance(cond, Logic):
+            raise ExprError(
+                band.when.line,
+                band.when.col,
+                "when 应为条件，如 ip_class1 >= 1",
+                "when: a condition",
+            )
+        return cond.expr
+    assert band.start is not None and value is not None
+    return compare(band.start, op, value, compile_expr(band.start, env))
 
 
 def _keep_null(source: pl.Expr, result: pl.Expr) -> pl.Expr:
@@ -236,7 +257,7 @@ def _compile_table(
         name = out.col("s", table.id, item.id)
         try:
             if item.alternatives:
-                alts = [_item_points(a, table, env) for a in item.alternatives]
+                alts = [_item_points(out, a, table, env) for a in item.alternatives]
                 top = int(item.max_points * MILLI)
                 best_known = pl.max_horizontal(alts)  # ignores unknowns
                 all_known = pl.all_horizontal([a.is_not_null() for a in alts])
@@ -248,7 +269,7 @@ def _compile_table(
                     ]
                 )
             else:
-                points = _item_points(item, table, env)
+                points = _item_points(out, item, table, env)
                 lo = pl.col(name).fill_null(int(item.min_points * MILLI))
         except ExprError as exc:
             raise _at(out, None, exc, f"评分项 {table.id}.{item.id}") from None
@@ -380,19 +401,21 @@ def _constant(v: Value) -> float | None:
 def _compile_award(out: Compiled, env: Env, eligible: pl.Expr) -> None:
     award = out.policy.award
     assert award is not None
-    try:
+    with _located(out, award.amount, "award.amount"):
         amount = _number(award.amount, compile_expr(award.amount, env))
         if amount.unit != "yuan":
             raise ExprError(
-                award.amount.line, award.amount.col, "奖励金额应为金额", "the award must be money"
+                award.amount.line,
+                award.amount.col,
+                "奖励金额应为金额，如 rd_expense * rate 或 20万元",
+                "the award must be money, e.g. rd_expense * rate or 20万元",
             )
-        cap = None
-        if award.cap is not None:
+    cap = None
+    if award.cap is not None:
+        with _located(out, award.cap, "award.cap"):
             cap = _number(award.cap, compile_expr(award.cap, env))
             capped = choose(award.cap, compare(award.cap, "<=", amount, cap), amount, cap)
             amount = _number(award.cap, capped)
-    except ExprError as exc:
-        raise _at(out, None, exc, "award") from None
     out.stages[4].append(
         pl.when(eligible)
         .then(_round_fen(amount, award.step_fen, award.rounding, cap))

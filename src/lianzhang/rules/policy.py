@@ -64,6 +64,10 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> Located:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+# Numbers are read as their text too (``amount: 20`` is an expression that can be wrong):
+# every consumer parses them exactly (never as binary floats), and errors keep a position.
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_str)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_str)
 
 
 def read_yaml(path: Path) -> Any:
@@ -245,6 +249,9 @@ class Policy:
     digest: str
     notes: str = ""
     sources: tuple[str, ...] = field(default_factory=tuple)
+    #: id(parsed expression) → the text written in the file, so that an error found while
+    #: compiling points at the file's line and column
+    texts: Mapping[int, object] = field(default_factory=dict, compare=False, repr=False)
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (
@@ -267,6 +274,7 @@ class Policy:
 class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.texts: dict[int, object] = {}
 
     def fail(self, at: object, zh: str, en: str) -> PolicyError:
         loc = where(self.path, at)
@@ -287,7 +295,9 @@ class _Reader:
     def expression(self, text: Any, what: str) -> ast.Node:
         if text is None:
             raise self.fail(None, f"{what} 缺少表达式", f"{what}: missing expression")
-        return parse_at(self.path, text, what)
+        node = parse_at(self.path, text, what)
+        self.texts[id(node)] = text
+        return node
 
     def number(self, text: Any, what: str) -> Fraction:
         node = self.expression(str(text), what)
@@ -457,6 +467,7 @@ class _Reader:
             digest=hashlib.sha256(raw).hexdigest()[:16],
             notes=str(data.get("notes", "")),
             sources=tuple(str(s) for s in data.get("sources") or ()),
+            texts=self.texts,
         )
 
 
