@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import bureau_views, views
 
 app_name = "policies"
 
@@ -19,11 +19,11 @@ urlpatterns = [
     path("cases/<int:pk>/act/", views.case_act, name="case-act"),
     path("cases/<int:pk>/attach/", views.case_attach, name="case-attach"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
-    path("money/", views.money, name="money"),
-    path("money/<str:code>/<int:year>/", views.ledger, name="ledger"),
-    path("money/<str:code>/<int:year>/act/", views.money_act, name="money-act"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/match/", views.match_now, name="match"),
-    path("export/<str:kind>.xlsx", views.export, name="export"),
-    path("sandbox/", views.sandbox_page, name="sandbox"),
+    path("money/", bureau_views.money, name="money"),
+    path("money/<str:code>/<int:year>/", bureau_views.ledger, name="ledger"),
+    path("money/<str:code>/<int:year>/act/", bureau_views.money_act, name="money-act"),
+    path("dashboard/", bureau_views.dashboard, name="dashboard"),
+    path("dashboard/match/", bureau_views.match_now, name="match"),
+    path("export/<str:kind>.xlsx", bureau_views.export, name="export"),
+    path("sandbox/", bureau_views.sandbox_page, name="sandbox"),
 ]

@@ -1,0 +1,330 @@
+"""Bureau pages of policy delivery: budgets and payments, the dashboard, exports, sandbox.
+
+Thin, like ``views``: read through ``accounts.access`` and ``queries``, write through the
+services. Bureau staff only, except the dashboard and exports (district officers too, for
+their district).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.db.models import QuerySet, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianzhang.accounts import access
+from lianzhang.accounts.models import Role
+from lianzhang.core.errors import LianzhangError
+from lianzhang.enterprises.models import Enterprise
+
+from . import matching, queries, reports, sandbox, services, workflow
+from .models import Budget, Case, MatchRun, PaymentOrder, Policy
+from .views import BUREAU, _need_bureau, _say, _year
+from .workflow import State
+
+SHOWN = 50  # rows of a list on the dashboard; the Excel export has them all
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- money ------------------------------------------------------------------------------
+
+
+@login_required
+def money(request: HttpRequest) -> HttpResponse:
+    _need_bureau(request)
+    year = _year(request)
+    rows = []
+    for policy in Policy.objects.filter(budgets__year=year).distinct():
+        ledger = services.reconcile(policy, year)
+        demand = Case.objects.filter(
+            policy=policy, year=year, state__in=workflow.COMMITTED
+        ).aggregate(s=Sum("award_computed"))["s"]
+        rows.append({"policy": policy, "ledger": ledger, "demand": demand or Decimal(0)})
+    return render(request, "policies/money.html", {"rows": rows, "year": year})
+
+
+@login_required
+def ledger(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    _need_bureau(request)
+    policy = get_object_or_404(Policy, code=code)
+    committed = (
+        Case.objects.filter(policy=policy, year=year, state__in=workflow.COMMITTED)
+        .select_related("enterprise", "match")
+        .order_by("-award_granted", "enterprise_id")
+    )
+    context = {
+        "policy": policy,
+        "year": year,
+        "ledger": services.reconcile(policy, year),
+        "budget": Budget.objects.filter(policy=policy, year=year).first(),
+        "cases": committed,
+        "orders": PaymentOrder.objects.filter(case__policy=policy, case__year=year)
+        .select_related("case__enterprise", "run")
+        .order_by("-created_at"),
+        "runs": policy.payment_runs.filter(year=year).order_by("-created_at"),
+        "unallocated": committed.filter(state=State.APPROVED, award_granted__isnull=True).count(),
+    }
+    return render(request, "policies/ledger.html", context)
+
+
+def _money_action(request: HttpRequest, policy: Policy, year: int) -> str:
+    post, user = request.POST, request.user
+    action = post.get("action", "")
+    if action == "budget":
+        try:
+            amount = Decimal(post.get("amount", "").replace(",", ""))
+        except InvalidOperation:
+            raise LianzhangError("预算金额格式错误", "the budget is not a number") from None
+        services.set_budget(policy, year, amount, user, post.get("reason", ""))
+        return _("Budget saved.")
+    if action == "allocate":
+        result = services.allocate(policy, year, user)
+        return _("Allocated %(granted)s of %(budget)s by the rule %(rule)s.") % {
+            "granted": result.granted,
+            "budget": result.budget,
+            "rule": result.rule,
+        }
+    if action == "pay":
+        run = services.open_payment_run(policy, year, user)
+        done = services.execute_payment_run(run, user)
+        return _("Payment run %(run)s: %(n)s orders.") % {"run": run.pk, "n": done}
+    if action in ("paid", "returned"):
+        order = PaymentOrder.objects.filter(pk=post.get("order") or 0, case__policy=policy).first()
+        if order is None:
+            raise LianzhangError("没有该支付指令", "no such payment order")
+        services.settle(order.pk, user, paid=action == "paid", note=post.get("note", ""))
+        return _("Bank answer recorded.")
+    raise LianzhangError(f"未知操作 {action}", f"unknown action {action}")
+
+
+@login_required
+@require_POST
+def money_act(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    _need_bureau(request)
+    policy = get_object_or_404(Policy, code=code)
+    try:
+        messages.success(request, _money_action(request, policy, year))
+    except LianzhangError as exc:
+        _say(request, exc)
+    return redirect("policies:ledger", code=code, year=year)
+
+
+# --- oversight --------------------------------------------------------------------------
+
+
+def _scope(request: HttpRequest) -> QuerySet[Enterprise] | None:
+    """None for the bureau (everything); the visible enterprises for a district officer."""
+    role = access.role_of(request.user)
+    if role in BUREAU:
+        return None
+    if role == Role.DISTRICT:
+        return access.enterprises_for(request.user, "view")
+    raise Forbidden(_("This page is for bureau and district staff."))
+
+
+def _within(rows: list[dict[str, Any]], scope: QuerySet[Enterprise] | None) -> list[dict[str, Any]]:
+    if scope is None:
+        return rows
+    allowed = set(scope.values_list("pk", flat=True))
+    return [r for r in rows if r["uscc"] in allowed]
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if access.role_of(request.user) == Role.ENTERPRISE:
+        return redirect("policies:mine")
+    scope = _scope(request)
+    year = _year(request)
+    by = {d: queries.amounts_by(year, d, scope) for d in ("district", "chain", "policy")}
+    coverage = queries.coverage(year, scope)
+    unclaimed = _within(queries.entitled_not_received(), scope)
+    near = _within(queries.near_misses(limit=100000), scope)
+    chart = {
+        "coverage": {
+            "labels": [r["title"] for r in coverage],
+            "series": {
+                _("awaiting the enterprise"): [r["awaiting"] for r in coverage],
+                _("confirmed / in review"): [r["confirmed"] for r in coverage],
+                _("approved"): [r["approved"] - r["paid"] for r in coverage],
+                _("paid"): [r["paid"] for r in coverage],
+            },
+        },
+        "district": {
+            "labels": [g["group"] for g in by["district"]],
+            "granted": [float(g["granted"]) / 10000 for g in by["district"]],
+            "paid": [float(g["paid"]) / 10000 for g in by["district"]],
+            "names": [_("granted (10k yuan)"), _("paid (10k yuan)")],
+        },
+    }
+    context = {
+        "year": year,
+        "summary": queries.summary(year, scope),
+        "coverage": coverage,
+        "by": by,
+        "days": queries.days_to_payment(year, scope),
+        "unclaimed": unclaimed[:SHOWN],
+        "unclaimed_total": len(unclaimed),
+        "near": near[:SHOWN],
+        "near_total": len(near),
+        "run": MatchRun.objects.filter(finished_at__isnull=False).first(),
+        "chart": chart,
+        "bureau": scope is None,
+    }
+    return render(request, "policies/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def match_now(request: HttpRequest) -> HttpResponse:
+    _need_bureau(request)
+    as_of = timezone.localdate()
+    try:
+        run = matching.run_match(as_of, request.user)
+        opened = services.open_cases(
+            run.matches.filter(verdict="eligible").select_related("policy"), as_of.year
+        )
+        messages.success(
+            request,
+            _(
+                "Match run %(run)s: %(eligible)s eligible, %(opened)s new cases; "
+                "enterprises notified."
+            )
+            % {"run": run.pk, "eligible": run.eligible, "opened": len(opened)},
+        )
+    except LianzhangError as exc:
+        _say(request, exc)
+    return redirect("policies:dashboard")
+
+
+def _export_rows(kind: str, year: int, scope: Any) -> tuple[str, list[str], list[list[Any]]]:
+    if kind == "unclaimed":
+        rows = _within(queries.entitled_not_received(), scope)
+        heads = [
+            "统一社会信用代码",
+            "企业名称",
+            "区县",
+            "政策编号",
+            "政策",
+            "预计金额(元)",
+            "状态",
+            "原因",
+        ]
+        keys = ["uscc", "name", "district", "policy", "title", "award", "state", "reason"]
+        return "应享未享", heads, [[r[k] for k in keys] for r in rows]
+    if kind == "near-misses":
+        rows = _within(queries.near_misses(limit=100000), scope)
+        heads = ["统一社会信用代码", "企业名称", "区县", "政策编号", "政策", "差距"]
+        keys = ["uscc", "name", "district", "policy", "title", "reason"]
+        return "差一点符合", heads, [[r[k] for k in keys] for r in rows]
+    if kind == "coverage":
+        rows = queries.coverage(year, scope)
+        heads = [
+            "政策编号",
+            "政策",
+            "方式",
+            "事项",
+            "待企业确认",
+            "已确认/评审中",
+            "已批准",
+            "已支付",
+            "已支付金额(元)",
+        ]
+        keys = [
+            "policy",
+            "title",
+            "mode",
+            "cases",
+            "awaiting",
+            "confirmed",
+            "approved",
+            "paid",
+            "paid_amount",
+        ]
+        return "覆盖情况", heads, [[r[k] for k in keys] for r in rows]
+    if kind in ("district", "chain", "policy", "industry"):
+        rows = queries.amounts_by(year, kind, scope)
+        heads = ["分组", "事项", "批准金额(元)", "已支付(元)"]
+        return f"按{kind}", heads, [[r["group"], r["cases"], r["granted"], r["paid"]] for r in rows]
+    raise Http404(kind)
+
+
+@login_required
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    scope = _scope(request)
+    year = _year(request)
+    title, heads, rows = _export_rows(kind, year, scope)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{kind}.xlsx"
+        reports.write_table(path, title, heads, rows)
+        content = path.read_bytes()
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{year}.xlsx"'
+    return response
+
+
+@login_required
+def sandbox_page(request: HttpRequest) -> HttpResponse:
+    _need_bureau(request)
+    policies = Policy.objects.filter(active=True)
+    code = request.POST.get("policy") or request.GET.get("policy") or ""
+    chosen = policies.filter(code=code).first()
+    try:
+        as_of = dt.date.fromisoformat(request.POST.get("as_of", ""))
+    except ValueError:
+        as_of = timezone.localdate()
+    params = sandbox.parameters_of(chosen, as_of) if chosen else []
+    result, draft = None, request.POST.get("draft", "")
+    if request.method == "POST":
+        try:
+            if draft.strip():
+                result = sandbox.draft_whatif(draft, as_of)
+            elif chosen is not None:
+                values = {
+                    p["name"]: request.POST[f"p_{p['name']}"].strip()
+                    for p in params
+                    if request.POST.get(f"p_{p['name']}", "").strip()
+                    and request.POST[f"p_{p['name']}"].strip() != str(p["value"])
+                }
+                result = sandbox.parameter_whatif(chosen, values, as_of)
+            else:
+                raise LianzhangError("请选择政策或粘贴政策草案", "choose a policy or paste a draft")
+        except LianzhangError as exc:
+            _say(request, exc)
+    chart = None
+    if result is not None:
+        chart = {
+            "district": _chart_groups(result.by_district),
+            "industry": _chart_groups(result.by_industry),
+            "names": [_("eligible now"), _("eligible as proposed")],
+        }
+    context = {
+        "policies": policies,
+        "chosen": chosen,
+        "params": params,
+        "posted": request.POST,
+        "as_of": as_of,
+        "draft": draft,
+        "result": result,
+        "chart": chart,
+    }
+    return render(request, "policies/sandbox.html", context)
+
+
+def _chart_groups(groups: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    top = groups[:15]
+    return {
+        "labels": [g["group"] for g in top],
+        "before": [g["before"] for g in top],
+        "after": [g["after"] for g in top],
+    }
