@@ -234,3 +234,23 @@ def test_errors_in_score_bands_and_awards_point_at_the_file(tmp_path: Path) -> N
     path.write_text(text.replace("100万元", "3%"), "utf-8")
     with pytest.raises(PolicyError, match=r"s.yaml:15:11：award.amount：奖励金额应为金额"):
         evaluate(load_library([path]), tables, AS_OF)
+
+
+def test_a_run_records_what_reproduces_it() -> None:
+    ents = [{"uscc": "A", "name": "甲", "industry_code": "3985", "credit_blacklisted": False}]
+    annual = [
+        {"uscc": "A", "year": 2024, "main_revenue": Decimal("3e7"), "rd_expense": Decimal("1e6")},
+        {"uscc": "A", "year": 2025, "main_revenue": Decimal("3e7"), "rd_expense": Decimal("2e6")},
+    ]
+    tables = Tables(frames.from_rows("enterprises", ents), frames.from_rows("annual", annual))
+    pid = "local.example.rd-subsidy"
+    ev = evaluate(LIB, tables, AS_OF, [pid], {pid: {"rate": "15%"}})
+    [used] = ev.run["policies"]
+    assert ev.run["as_of"] == AS_OF.isoformat() and used["overridden"] == ["rate"]
+    assert used["parameters"]["rate"] == "15%" and used["digest"] == LIB.policies[pid].digest
+    again = evaluate(LIB, tables, dt.date.fromisoformat(ev.run["as_of"]), [pid], {pid: {
+        k: used["parameters"][k] for k in used["overridden"]
+    }})  # fmt: skip
+    assert (
+        again.records() == ev.records() and ev.records()[0]["award_fen"] == 15_000_000
+    )  # 100万元 × 15%
