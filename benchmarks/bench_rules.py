@@ -2,10 +2,14 @@
 
     python benchmarks/bench_rules.py [N]        (default 1,000,000)
 
-Prints the time and peak memory (RSS) of: generating the frames, the engine on the whole
-library (national + local, explanation columns included), the engine on three national
-policies, and a hand-written Polars version of the same three policies (what the hardware
-allows). Synthetic data are generated inside the script with seeded hashes (no files).
+Prints wall time, CPU time and peak memory (RSS) of: generating the frames; the engine on
+the whole library in force (national + local), explanations included (every criterion's
+passed / value / threshold and every score item, in one wide frame); the long results
+table; the engine on three national policies; and a hand-written Polars version of the
+same three policies, verdicts only (what the hardware allows). It then checks that the
+engine and the hand-written version agree on every enterprise's verdict for all three.
+Timings are the best of a few runs, as the machine is shared. Synthetic data are
+generated inside the script with seeded hashes (no files, no network).
 """
 
 from __future__ import annotations
