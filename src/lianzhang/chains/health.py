@@ -103,7 +103,8 @@ def above_scale() -> pl.Expr:
         inside = major.is_between(low, high)
         expr = expr.when(inside & pl.col(column).is_not_null()).then(pl.col(column) >= line)
         expr = expr.when(inside).then(None)
-    return expr.otherwise(False).alias("above_scale")
+    result: pl.Expr = expr.otherwise(False).alias("above_scale")
+    return result
 
 
 def tier(revenue_fen: int | None) -> str | None:
