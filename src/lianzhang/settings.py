@@ -50,8 +50,9 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 if DEBUG or TESTING:
     ALLOWED_HOSTS = ["*"]
 
+# The platform's apps come before django.contrib.admin so that their translations win
+# where both catalogs have the same English text ("Filter" is 筛选 here, not 过滤器).
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "lianzhang.chains",
     "lianzhang.innovation",
     "lianzhang.web",
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [

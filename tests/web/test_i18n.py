@@ -84,3 +84,44 @@ def test_english_money_and_labels(client_as):
     html = client.get(reverse("enterprise-list")).content.decode()
     assert "260 m yuan" in html and "9 m yuan" in html
     assert "Enterprise registry" in html
+
+
+PACKAGE = Path(lianzhang.__file__).parent
+APP_CATALOGS = sorted(PACKAGE.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
+TEMPLATE_STRING = re.compile(r"""\{%\s*translate\s+(["'])(.+?)\1(?:\s+context\s+(["'])(.+?)\3)?""")
+
+
+def _effective(msgid, context=None):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        if context:
+            return translation.pgettext(context, msgid)
+        return translation.gettext(msgid)
+
+
+def test_no_catalog_is_shadowed_by_another():
+    """Django merges every catalog: the same English text must mean the same everywhere.
+
+    The project catalog wins over the apps', and apps listed earlier (admin too) win over
+    later ones, so "Title" as 称号 (of honours) would silently rename a demand's 名称.
+    """
+    assert len(APP_CATALOGS) >= 3
+    shadowed = []
+    for catalog in APP_CATALOGS:
+        for msgid, strs in po_entries(catalog.read_text("utf-8")):
+            if len(strs) == 1 and strs[0] and "\x04" not in msgid and _effective(msgid) != strs[0]:
+                shadowed.append((catalog.parent.parent.parent.parent.name, msgid, strs[0]))
+    assert shadowed == [], "use different English text or a context (pgettext)"
+
+
+def test_every_template_string_has_a_chinese_translation():
+    missing = []
+    for template in sorted(PACKAGE.glob("**/templates/**/*.html")):
+        for match in TEMPLATE_STRING.finditer(template.read_text("utf-8")):
+            msgid, context = match.group(2), match.group(4)
+            if not re.search(r"[A-Za-z]", msgid):
+                continue
+            if _effective(msgid, context) == msgid:
+                missing.append(f"{template.relative_to(PACKAGE)}: {msgid}")
+    assert missing == []

@@ -16,24 +16,24 @@ from lianzhang.storage.fields import MoneyField
 
 
 class Segment(models.TextChoices):
-    UPSTREAM = "upstream", _("上游")
-    MIDSTREAM = "midstream", _("中游")
-    DOWNSTREAM = "downstream", _("下游")
+    UPSTREAM = "upstream", _("Upstream")
+    MIDSTREAM = "midstream", _("Midstream")
+    DOWNSTREAM = "downstream", _("Downstream")
 
 
 class Kind(models.TextChoices):
-    SEGMENT = "segment", _("环节")
-    PRODUCT = "product", _("产品")
-    COMPONENT = "component", _("零部件")
-    MATERIAL = "material", _("材料")
-    EQUIPMENT = "equipment", _("装备")
-    SERVICE = "service", _("服务")
+    SEGMENT = "segment", _("Segment")
+    PRODUCT = "product", _("Product")
+    COMPONENT = "component", _("Component")
+    MATERIAL = "material", _("Material")
+    EQUIPMENT = "equipment", _("Equipment")
+    SERVICE = "service", _("Service")
 
 
 class LinkStatus(models.TextChoices):
-    CANDIDATE = "candidate", _("待确认")
-    CONFIRMED = "confirmed", _("已确认")
-    REJECTED = "rejected", _("已否决")
+    CANDIDATE = "candidate", _("Candidate")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Chain(models.Model):
