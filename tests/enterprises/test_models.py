@@ -53,8 +53,13 @@ def test_derived_facts_are_exact_and_unknown_aware():
     assert row.is_above_scale is False
     row.main_revenue = None
     assert row.is_above_scale is None
+    # software is 规上服务业 by 营业收入 (not 主营业务收入) of 20 million yuan
     service = Annual(enterprise=Enterprise(industry_code="6513"), main_revenue=Decimal("1e9"))
-    assert service.is_above_scale is False
+    assert service.is_above_scale is None
+    service.revenue = Decimal("20000000")
+    assert service.is_above_scale is True
+    farm = Annual(enterprise=Enterprise(industry_code="0111"), revenue=Decimal("1e9"))
+    assert farm.is_above_scale is False
     assert growth(Decimal("110"), Decimal("100")) == Fraction(1, 10)
     assert growth(Decimal("110"), None) is None
     assert growth(Decimal("110"), Decimal("0")) is None

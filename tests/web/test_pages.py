@@ -77,6 +77,26 @@ def test_filters(client_as):
     assert listed(client, above="no") == {ROBOT}
 
 
+def test_above_scale_follows_each_trades_line(client_as):
+    """Software is 规上服务业 by 营业收入 of 20 million yuan, not by 主营业务收入."""
+    from decimal import Decimal
+
+    from lianzhang.core.uscc import make
+    from lianzhang.enterprises.models import Annual
+
+    soft = Enterprise.objects.create(
+        uscc=make("91510100MA6W00009"), name="成都云端软件有限公司", industry_code="6513"
+    )
+    Annual.objects.create(
+        enterprise=soft, year=2024, revenue=Decimal("20000000"), main_revenue=Decimal("1")
+    )
+    client = client_as("admin")
+    assert listed(client, above="yes") == {HIGH_TECH, FOOD, soft.uscc}
+    Annual.objects.filter(enterprise=soft).update(revenue=Decimal("19999999.99"))
+    assert listed(client, above="no") == {ROBOT, soft.uscc}
+    assert listed(client, above="yes") == {HIGH_TECH, FOOD}
+
+
 def test_sorting_and_money_format(client_as):
     client = client_as("admin")
     response = client.get(reverse("enterprise-list"), {"sort": "-revenue"})

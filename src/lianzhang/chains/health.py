@@ -22,6 +22,8 @@ from typing import Any
 
 import polars as pl
 
+from lianzhang.core import scale
+
 YUAN = 100  # fen per yuan
 #: 链级: 万亿级 ≥ 1 万亿元, 千亿级 ≥ 1000 亿元, 百亿级 ≥ 100 亿元 (operating revenue).
 TIERS = (
@@ -71,40 +73,9 @@ SUPPLY_SCHEMA = {
 }
 
 
-#: 规模以上 / 限额以上 lines by GB/T 4754 大类 (国家统计局: 规上工业 主营业务收入 2000 万元;
-#: 限上批发 2000 万元, 零售 500 万元, 住宿餐饮 200 万元; 规上服务业 营业收入 2000 万元
-#: (交通运输仓储邮政, 信息传输软件和信息技术服务, 水利环境和公共设施管理), 1000 万元
-#: (租赁和商务服务, 科学研究和技术服务, 教育, 卫生), 500 万元 (房地产业除开发,
-#: 居民服务修理, 文化体育娱乐)). Construction and real-estate development are counted by
-#: licence, which the registry does not hold: unknown. Agriculture: not counted (False).
-SCALE_LINES_WAN = (
-    ((6, 46), 2000, "main"),
-    ((51, 51), 2000, "revenue"),
-    ((52, 52), 500, "revenue"),
-    ((53, 60), 2000, "revenue"),
-    ((61, 62), 200, "revenue"),
-    ((63, 65), 2000, "revenue"),
-    ((70, 70), 500, "revenue"),
-    ((71, 75), 1000, "revenue"),
-    ((76, 78), 2000, "revenue"),
-    ((79, 81), 500, "revenue"),
-    ((83, 84), 1000, "revenue"),
-    ((86, 90), 500, "revenue"),
-)
-
-
 def above_scale() -> pl.Expr:
-    """规上 (四上) by the enterprise's 大类; null when the line's revenue is unknown."""
-    major = pl.col("industry_code").str.slice(0, 2).cast(pl.Int64, strict=False)
-    building = major.is_between(47, 50) | (pl.col("industry_code") == "7010")
-    expr: Any = pl.when(building).then(None)
-    for (low, high), wan, column in SCALE_LINES_WAN:
-        line = wan * 10_000 * 100  # fen
-        inside = major.is_between(low, high)
-        expr = expr.when(inside & pl.col(column).is_not_null()).then(pl.col(column) >= line)
-        expr = expr.when(inside).then(None)
-    result: pl.Expr = expr.otherwise(False).alias("above_scale")
-    return result
+    """规上 (四上) by the enterprise's trade (``core.scale``); null when unknown."""
+    return scale.expression(main_revenue="main", revenue="revenue").alias("above_scale")
 
 
 def tier(revenue_fen: int | None) -> str | None:

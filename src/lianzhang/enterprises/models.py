@@ -16,12 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lianzhang.core import contract, gbt4754
+from lianzhang.core import contract, gbt4754, scale
 from lianzhang.storage.fields import MoneyField
-
-#: The 规模以上工业 line: annual main business revenue of 20 million yuan and above
-#: (国统字〔2010〕87号, in force since 2011).
-ABOVE_SCALE_LINE = Decimal("20000000")
 
 
 def Quantity(label: str, **kwargs: Any) -> models.DecimalField[Any, Any]:
@@ -194,12 +190,10 @@ class Annual(models.Model):
 
     @property
     def is_above_scale(self) -> bool | None:
-        """规上工业: an industrial enterprise with main revenue of 20 million yuan and above."""
-        if not gbt4754.is_industrial(self.enterprise.industry_code):
-            return False
-        if self.main_revenue is None:
-            return None
-        return bool(self.main_revenue >= ABOVE_SCALE_LINE)
+        """规上 / 限上 by the trade's statistical line (``core.scale``); None when unknown."""
+        return scale.is_above_scale(
+            self.enterprise.industry_code, main_revenue=self.main_revenue, revenue=self.revenue
+        )
 
 
 def ratio(numerator: Decimal | int | None, denominator: Decimal | int | None) -> Fraction | None:

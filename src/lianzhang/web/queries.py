@@ -14,8 +14,8 @@ from typing import Any
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import QueryDict
 
-from lianzhang.core import contract, gbt4754
-from lianzhang.enterprises.models import ABOVE_SCALE_LINE, Annual, Enterprise, Honour
+from lianzhang.core import contract, gbt4754, scale
+from lianzhang.enterprises.models import Annual, Enterprise, Honour
 
 #: Sort keys of the list: parameter value → ORDER BY (a leading "-" reverses).
 SORTS = {
@@ -28,7 +28,18 @@ SORTS = {
 }
 
 #: GB/T 4754 sections B, C, D (工业) are the 2-digit divisions 06–46; codes are 4 digits.
-INDUSTRIAL = Q(industry_code__gte="06") & Q(industry_code__lt="47")
+
+
+def _above_scale() -> Q:
+    """The ``core.scale`` lines as one filter on the annotated latest year."""
+    above = Q(pk__in=[])
+    for line in scale.LINES:
+        trade = Q(industry_code__gte=f"{line.low:02d}", industry_code__lt=f"{line.high + 1:02d}")
+        above |= trade & Q(**{f"latest_{line.basis}__gte": line.yuan})
+    return above & ~Q(industry_code__in=scale.BY_LICENCE_CLASSES)
+
+
+ABOVE_SCALE = _above_scale()
 
 
 @dataclass(frozen=True)
@@ -76,11 +87,10 @@ def search(enterprises: QuerySet[Enterprise], s: Search) -> QuerySet[Enterprise]
         found = found.filter(_industry_match(s.industry))
     if s.title:
         found = found.filter(pk__in=_holders(Q(title=s.title)))
-    above = INDUSTRIAL & Q(latest_main_revenue__gte=ABOVE_SCALE_LINE)
     if s.above == "yes":
-        found = found.filter(above)
+        found = found.filter(ABOVE_SCALE)
     elif s.above == "no":
-        found = found.exclude(above)
+        found = found.exclude(ABOVE_SCALE)
     key = SORTS[s.sort.lstrip("-")]
     descending = s.sort.startswith("-")
     return found.order_by(_order(key, descending), "uscc")
@@ -149,9 +159,9 @@ def industry_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def is_above_scale(enterprise: Any) -> bool | None:
-    """规上 from the annotated latest year (None when its main revenue is unknown)."""
-    if not gbt4754.is_industrial(enterprise.industry_code):
-        return False
-    if enterprise.latest_main_revenue is None:
-        return None
-    return bool(enterprise.latest_main_revenue >= ABOVE_SCALE_LINE)
+    """规上 / 限上 from the annotated latest year (None when unknown)."""
+    return scale.is_above_scale(
+        enterprise.industry_code,
+        main_revenue=enterprise.latest_main_revenue,
+        revenue=enterprise.latest_revenue,
+    )
