@@ -118,7 +118,7 @@ def test_challenge_workflow_through_the_pages(people, supply):
     c.refresh_from_db()
     assert c.status == "accepted" and c.accepted_on == dt.date(2027, 7, 1)
     page = admin.get(url).content.decode()
-    assert 'id="paid">2000000.00<' in page  # exact to the fen
+    assert 'id="paid">2,000,000.00<' in page  # exact to the fen
 
 
 def test_pipeline_advance_board_and_stalled(people, supply):

@@ -36,6 +36,12 @@ def yuan(value: Decimal | None) -> str:
 
 
 @register.filter
+def money(value: Decimal | None) -> str:
+    """Exact yuan with thousands separators (1,234,567.89), for amounts paid or awarded."""
+    return UNKNOWN if value is None else f"{Decimal(value):,.2f}"
+
+
+@register.filter
 def percent(value: Fraction | float | None, digits: int = 1) -> str:
     if value is None:
         return UNKNOWN
