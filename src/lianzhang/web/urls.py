@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/enterprises/<str:uscc>/", web_api.enterprise_detail, name="api-enterprise-detail"),
     path("chains/", include("lianzhang.chains.urls")),
     path("innovation/", include("lianzhang.innovation.urls")),
+    path("policies/", include("lianzhang.policies.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
