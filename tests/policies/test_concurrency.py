@@ -68,3 +68,17 @@ def test_two_payment_runs_at_once_order_each_case_once(city, people):
     assert sum(results) == 4, results
     assert services.reconcile(policy, 2026).problems == []
     assert services.verify_audit_chain() == []
+
+
+def test_two_match_pushes_at_once_open_each_case_once(city, people):
+    policy = make_policy("city.push", "automatic")
+    matches = make_matches(policy, list(city), ["100"] * len(city))
+    for m in matches:  # as a run hands them over
+        m.policy = policy
+    results = race(
+        lambda: services.open_cases(matches, 2026), lambda: services.open_cases(matches, 2026)
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(len(r) for r in results) == len(city) == Case.objects.count()
+    assert AuditEvent.objects.filter(action="open").count() == len(city)
+    assert services.verify_audit_chain() == []

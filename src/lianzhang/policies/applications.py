@@ -28,15 +28,27 @@ MAX_ATTACHMENT = 20 * 1024 * 1024
 ALLOWED_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".xlsx", ".docx", ".zip", ".ofd")
 
 
-def prefill(case: Case) -> dict[str, Any]:
+def latest_figures(usccs: set[str]) -> dict[str, dict[str, Any]]:
+    """Per enterprise: its latest year on record and the registry figures of that year."""
+    out: dict[str, dict[str, Any]] = {}
+    rows = Annual.objects.filter(enterprise_id__in=usccs).order_by("enterprise_id", "-year")
+    for row in rows.values("enterprise_id", "year", *PREFILL_FIELDS):
+        if row["enterprise_id"] in out:
+            continue
+        out[row["enterprise_id"]] = {
+            "year": row["year"],
+            # unknown stays unknown
+            "figures": {n: None if row[n] is None else str(row[n]) for n in PREFILL_FIELDS},
+        }
+    return out
+
+
+def prefill(case: Case, figures: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The application as the registry already knows it: nobody types this again."""
     e = case.enterprise
-    latest = Annual.objects.filter(enterprise_id=e.pk).order_by("-year").first()
-    figures: dict[str, str | None] = {}
-    if latest is not None:
-        for name in PREFILL_FIELDS:
-            value = getattr(latest, name, None)
-            figures[name] = None if value is None else str(value)  # unknown stays unknown
+    if figures is None:
+        figures = latest_figures({e.pk})
+    latest = figures.get(e.pk, {"year": None, "figures": {}})
     return {
         "enterprise": {
             "uscc": e.pk,
@@ -44,8 +56,8 @@ def prefill(case: Case) -> dict[str, Any]:
             "district": e.district,
             "industry_code": e.industry_code,
         },
-        "year": latest.year if latest else None,
-        "figures": figures,
+        "year": latest["year"],
+        "figures": latest["figures"],
         "criteria": case.match.criteria if case.match else [],
         "contact": "",
         "phone": "",

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from lianzhang.accounts.models import Profile, Role
@@ -60,7 +61,14 @@ def _enterprise_user(uscc: str) -> Any:
     profile = Profile.objects.filter(enterprise_id=uscc, role=Role.ENTERPRISE).first()
     if profile is not None:
         return profile.user
-    return create_user(f"qy-{uscc.lower()}", secrets.token_urlsafe(18), Role.ENTERPRISE, uscc=uscc)
+    # nobody logs in with it: a quick hash of a random secret, then no usable password
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        user = create_user(
+            f"qy-{uscc.lower()}", secrets.token_urlsafe(18), Role.ENTERPRISE, uscc=uscc
+        )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return user
 
 
 def _account(uscc: str) -> str:

@@ -23,6 +23,7 @@ from lianzhang.accounts import access
 from lianzhang.accounts.models import Profile, Role
 from lianzhang.core.errors import LianzhangError, PermissionDenied, ValidationError
 from lianzhang.core.money import format_yuan
+from lianzhang.enterprises.models import Enterprise
 
 from . import workflow
 from .models import (
@@ -533,56 +534,125 @@ def reconcile(policy: Policy, year: int) -> Ledger:
 # --- cases from matches -----------------------------------------------------------------
 
 
+BATCH = 2000
+
+
 def open_cases(matches: Iterable[Match], year: int, user: Any = None) -> list[Case]:
     """A case for every eligible match not yet claimed this year; notifies the enterprise.
 
-    Unverified policies never take the automatic path: they need an application.
+    Unverified policies never take the automatic path: they need an application. Cases
+    are written in batches (a city's match run opens tens of thousands at once), each
+    batch with its audit events in one transaction.
     """
-    created = []
-    for match in matches:
-        if match.verdict != Match.Verdict.ELIGIBLE or not match.policy.active:
-            continue
-        mode = Mode.AUTOMATIC if match.policy.automatic_grant_allowed else Mode.APPLICATION
-        with transaction.atomic():
-            case, new = Case.objects.get_or_create(
-                enterprise_id=match.enterprise_id,
-                policy=match.policy,
-                year=year,
-                defaults={
-                    "state": workflow.first_state(mode),
-                    "match": match,
-                    "eligible_at": timezone.now(),
-                    "award_computed": match.award,
-                },
-            )
-            if not new:
-                continue
-            audit(
-                user,
-                "open",
-                case,
-                to_state=case.state,
-                data={"match": match.pk, "award": str(match.award)},
-            )
-            if case.state == State.DRAFT:  # 申报: the registry fills the form in
-                from .applications import prefill
-
-                Case.objects.filter(pk=case.pk).update(application=prefill(case))
-        created.append(case)
-        _notify_enterprise(case)
+    chosen = [m for m in matches if m.verdict == Match.Verdict.ELIGIBLE and m.policy.active]
+    created: list[Case] = []
+    for i in range(0, len(chosen), BATCH):
+        created += _open_batch(chosen[i : i + BATCH], year, user)
+    _notify_enterprises(created)
     return created
 
 
-def _notify_enterprise(case: Case) -> None:
-    award = f"，预计 {format_yuan(case.award_computed)}" if case.award_computed else ""
-    action = "请确认享受意向和收款账户" if case.state == State.ELIGIBLE else "请核对预填的申报材料"
-    text = f"您符合「{case.policy.title}」{award}：{action}。"
-    for profile in Profile.objects.filter(enterprise_id=case.enterprise_id).select_related("user"):
-        Notice.objects.create(user=profile.user, text=text, link=f"/policies/cases/{case.pk}/")
-        if profile.user.email:
-            send_mail(
-                "政策找企业：新的匹配政策", text, None, [profile.user.email], fail_silently=True
+@transaction.atomic
+def _open_batch(matches: list[Match], year: int, user: Any) -> list[Case]:
+    from .applications import latest_figures, prefill
+
+    usccs = {m.enterprise_id for m in matches}
+    taken = set(
+        Case.objects.filter(year=year, enterprise_id__in=usccs).values_list(
+            "enterprise_id", "policy_id"
+        )
+    )
+    fresh: dict[tuple[str, int], Match] = {}
+    for m in matches:
+        fresh.setdefault((m.enterprise_id, m.policy_id), m)
+    now = timezone.now()
+    cases = []
+    for key, m in fresh.items():
+        if key in taken:
+            continue
+        mode = Mode.AUTOMATIC if m.policy.automatic_grant_allowed else Mode.APPLICATION
+        cases.append(
+            Case(
+                enterprise_id=m.enterprise_id,
+                policy=m.policy,
+                year=year,
+                state=workflow.first_state(mode),
+                match=m,
+                eligible_at=now,
+                award_computed=m.award,
             )
+        )
+    drafts = [c for c in cases if c.state == State.DRAFT]  # 申报: the registry fills the form
+    figures = latest_figures({c.enterprise_id for c in drafts})
+    firms = Enterprise.objects.in_bulk({c.enterprise_id for c in drafts})
+    for case in drafts:
+        case.enterprise = firms[case.enterprise_id]
+        case.application = prefill(case, figures)
+    try:
+        with transaction.atomic():
+            Case.objects.bulk_create(cases)
+    except IntegrityError:  # opened meanwhile by another run: leave those to it
+        cases = [c for c in cases if _open_one(c)]
+    audit_many(
+        user,
+        "open",
+        [(c, c.state, {"match": c.match_id, "award": str(c.award_computed)}) for c in cases],
+    )
+    return cases
+
+
+def _open_one(case: Case) -> bool:
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
+
+
+def audit_many(user: Any, action: str, items: list[tuple[Any, str, dict[str, Any]]]) -> None:
+    """``audit`` for many objects at once: one lock, one insert, the same hash chain."""
+    if not items:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(7514)")
+    previous = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    previous = previous or GENESIS
+    events = []
+    for obj, to_state, data in items:
+        event = AuditEvent(
+            actor=_actor(user),
+            action=action,
+            object_type=type(obj).__name__.lower(),
+            object_id=str(obj.pk),
+            to_state=to_state,
+            data=data,
+            prev_hash=previous,
+        )
+        event.hash = previous = event.digest()
+        events.append(event)
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def _notify_enterprises(cases: list[Case]) -> None:
+    """An in-app notice for each user of the enterprise, and an e-mail when they have one."""
+    users: dict[str, list[Any]] = {}
+    profiles = Profile.objects.filter(enterprise_id__in={c.enterprise_id for c in cases})
+    for profile in profiles.select_related("user"):
+        users.setdefault(str(profile.enterprise_id), []).append(profile.user)
+    notices = []
+    for case in cases:
+        award = f"，预计 {format_yuan(case.award_computed)}" if case.award_computed else ""
+        action = (
+            "请确认享受意向和收款账户" if case.state == State.ELIGIBLE else "请核对预填的申报材料"
+        )
+        text = f"您符合「{case.policy.title}」{award}：{action}。"
+        for user in users.get(case.enterprise_id, []):
+            notices.append(Notice(user=user, text=text, link=f"/policies/cases/{case.pk}/"))
+            if user.email:
+                send_mail("政策找企业：新的匹配政策", text, None, [user.email], fail_silently=True)
+    Notice.objects.bulk_create(notices, batch_size=1000)
 
 
 # --- parameter changes ------------------------------------------------------------------
