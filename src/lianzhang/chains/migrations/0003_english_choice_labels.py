@@ -4,25 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chains', '0002_listings_region_tables'),
+        ("chains", "0002_listings_region_tables"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='enterpriselink',
-            name='status',
-            field=models.CharField(choices=[('candidate', 'Candidate'), ('confirmed', 'Confirmed'), ('rejected', 'Rejected')], db_index=True, default='candidate', max_length=10, verbose_name='status'),
+            model_name="enterpriselink",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("candidate", "Candidate"),
+                    ("confirmed", "Confirmed"),
+                    ("rejected", "Rejected"),
+                ],
+                db_index=True,
+                default="candidate",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='node',
-            name='kind',
-            field=models.CharField(choices=[('segment', 'Segment'), ('product', 'Product'), ('component', 'Component'), ('material', 'Material'), ('equipment', 'Equipment'), ('service', 'Service')], max_length=12, verbose_name='kind'),
+            model_name="node",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("segment", "Segment"),
+                    ("product", "Product"),
+                    ("component", "Component"),
+                    ("material", "Material"),
+                    ("equipment", "Equipment"),
+                    ("service", "Service"),
+                ],
+                max_length=12,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='node',
-            name='segment',
-            field=models.CharField(choices=[('upstream', 'Upstream'), ('midstream', 'Midstream'), ('downstream', 'Downstream')], max_length=12, verbose_name='segment'),
+            model_name="node",
+            name="segment",
+            field=models.CharField(
+                choices=[
+                    ("upstream", "Upstream"),
+                    ("midstream", "Midstream"),
+                    ("downstream", "Downstream"),
+                ],
+                max_length=12,
+                verbose_name="segment",
+            ),
         ),
     ]
