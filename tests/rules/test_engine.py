@@ -254,3 +254,32 @@ def test_a_run_records_what_reproduces_it() -> None:
     assert (
         again.records() == ev.records() and ev.records()[0]["award_fen"] == 15_000_000
     )  # 100万元 × 15%
+
+
+def test_compiled_policies_are_reused_only_for_the_same_object_date_and_parameters() -> None:
+    """Pages reuse compiled policies; a changed parameter or policy must never hit them."""
+    import dataclasses
+
+    ents = [{"uscc": "A", "name": "甲", "industry_code": "3985"}]
+    annual = [{"uscc": "A", "year": 2025, "main_revenue": Decimal("15000000")}]
+    tables = Tables(frames.from_rows("enterprises", ents), frames.from_rows("annual", annual))
+    pid = "cn.nbs.above-scale-industrial"
+
+    def verdict(library=LIB, overrides=None, as_of=AS_OF) -> str:
+        found = evaluate(library, tables, as_of, [pid], overrides).results()
+        return str(found["verdict"][0])
+
+    assert verdict() == "ineligible"
+    assert verdict(overrides={pid: {"min_main_revenue": "1000万元"}}) == "eligible"
+    assert verdict() == "ineligible"  # the override did not stay behind
+    policy = LIB.policies[pid]
+    lowered = dataclasses.replace(
+        policy,
+        parameters={
+            "min_main_revenue": dataclasses.replace(
+                policy.parameters["min_main_revenue"], values=((dt.date(2011, 1, 1), "1000万元"),)
+            )
+        },
+    )
+    assert verdict(library=type(LIB)({pid: lowered})) == "eligible"
+    assert verdict() == "ineligible"

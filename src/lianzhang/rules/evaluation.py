@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +26,7 @@ import polars as pl
 
 from .compile import MILLI, Needs
 from .engine import Compiled, Tables, compile_policy, run_query
-from .policy import Library, load_library
+from .policy import Library, Policy, load_library
 
 __all__ = ["Evaluation", "Tables", "evaluate", "load_library"]
 
@@ -171,6 +173,36 @@ def _points(milli: int | None) -> float | None:
     return None if milli is None else milli / MILLI
 
 
+_COMPILED: OrderedDict[tuple[object, ...], tuple[Policy, Compiled, Needs]] = OrderedDict()
+_COMPILED_MAX = 512
+_COMPILED_LOCK = threading.Lock()
+
+
+def _compiled(
+    policy: Policy, as_of: dt.date, overrides: Mapping[str, object] | None
+) -> tuple[Compiled, Needs]:
+    """A policy object compiled once per date and overrides (expressions are immutable).
+
+    One enterprise on a web page spends most of its time compiling, so pages reuse it.
+    Keyed by the object itself (held in the cache, so its id stays unique): a policy
+    changed with ``dataclasses.replace`` is another object and compiles afresh.
+    """
+    params = tuple(sorted((k, str(v)) for k, v in (overrides or {}).items()))
+    key = (id(policy), as_of, params)
+    with _COMPILED_LOCK:
+        found = _COMPILED.get(key)
+        if found is not None and found[0] is policy:
+            _COMPILED.move_to_end(key)
+            return found[1], found[2]
+    needs = Needs()
+    compiled = compile_policy(policy, as_of, needs, overrides)
+    with _COMPILED_LOCK:
+        _COMPILED[key] = (policy, compiled, needs)
+        if len(_COMPILED) > _COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    return compiled, needs
+
+
 def evaluate(
     library: Library,
     tables: Tables,
@@ -186,12 +218,16 @@ def evaluate(
     """
     chosen = library.select(policies, as_of)
     needs = Needs()
-    compiled = [
-        compile_policy(
-            p, as_of, needs, (overrides or {}).get(p.id) or (overrides or {}).get(p.family)
+    compiled = []
+    for p in chosen:
+        one, wanted = _compiled(
+            p, as_of, (overrides or {}).get(p.id) or (overrides or {}).get(p.family)
         )
-        for p in chosen
-    ]
+        compiled.append(one)
+        needs.enterprise |= wanted.enterprise
+        needs.annual |= wanted.annual
+        needs.titles |= wanted.titles
+        needs.awards |= wanted.awards
     frame = run_query(tables, compiled, as_of, needs)
     from lianzhang import __version__
 
