@@ -59,6 +59,20 @@ def test_unknown_industry_code_is_rejected(tmp_path):
     assert "小类" in report.errors[1].zh
 
 
+def test_numbers_too_large_to_store_are_reported_not_crashed_on(tmp_path, enterprises_csv):
+    """1E100 staff is a whole number, but no database column holds it: a bad cell."""
+    import_file(enterprises_csv, "enterprises")
+    path = write_csv(
+        tmp_path / "a.csv",
+        ["uscc", "year", "employees", "ip_class1"],
+        [[A, 2024, "1E100", 3], [B, 2024, 12, "9" * 25]],
+    )
+    report = import_file(path, "annual")
+    assert not report.written and Annual.objects.count() == 0
+    assert [(e.row, e.column) for e in report.errors] == [(2, "employees"), (3, "ip_class1")]
+    assert "too large to store" in report.errors[0].en
+
+
 def test_partial_writes_good_rows_and_reports_the_rest(tmp_path, enterprises_csv):
     import_file(enterprises_csv, "enterprises")
     unknown = make("91510100MA6C00009")

@@ -46,6 +46,12 @@ class Kind(StrEnum):
     CHOICE = "choice"
 
 
+#: The largest magnitude the database keeps exactly: a 64-bit integer (money in fen).
+STORABLE: dict[Kind, Decimal] = {
+    Kind.INT: Decimal(2**63 - 1),
+    Kind.MONEY: Decimal(2**63 - 1) / 100,
+}
+
 TRUE_WORDS = {"true", "1", "是", "yes", "y", "t", "√"}
 FALSE_WORDS = {"false", "0", "否", "no", "n", "f", "×"}
 
@@ -93,6 +99,9 @@ class Field:
     def _check_range(self, value: Any, raw: object) -> None:
         if not isinstance(value, (int, Decimal)) or isinstance(value, bool):
             return
+        limit = STORABLE.get(self.kind)
+        if limit is not None and abs(value) > limit:
+            raise ValidationError(f"数值过大，无法保存：{raw}", f"too large to store: {raw}")
         if self.minimum is not None and value < self.minimum:
             if self.minimum == 0:
                 raise ValidationError(f"不能为负数：{raw}", f"must not be negative: {raw}")
