@@ -100,7 +100,7 @@ class Field:
         if not isinstance(value, (int, Decimal)) or isinstance(value, bool):
             return
         limit = STORABLE.get(self.kind)
-        if limit is not None and abs(value) > limit:
+        if limit is not None and not -limit <= value <= limit:
             raise ValidationError(f"数值过大，无法保存：{raw}", f"too large to store: {raw}")
         if self.minimum is not None and value < self.minimum:
             if self.minimum == 0:
