@@ -23,7 +23,19 @@ def test_my_policies_explain_in_plain_chinese(city):
     assert any("低于 2000 万元，差 0.01 元" in r for r in near.reasons), near.reasons
     [ok] = queries.my_policies(USCCS[1], AS_OF)
     assert ok.category == "eligible"
+    # a qualifying policy says why it qualifies, not what it did not need
+    assert ok.reasons and not any("不满足" in r or "低于" in r for r in ok.reasons), ok.reasons
+    assert any("达到 2000 万元" in r for r in ok.reasons), ok.reasons
     assert queries.my_policies(USCCS[2], AS_OF)[0].category == "undetermined"
+
+
+def test_a_ceiling_met_reads_not_above():
+    staff = {"label": "职工人数", "passed": True, "value": 61.0, "threshold": 1000.0}
+    assert queries.reason({**staff, "margin": 939.0, "unit": ""}) == "职工人数：61，不超过 1000"
+    floor = {"label": "研发人员", "passed": True, "value": 30.0, "threshold": 10.0}
+    assert queries.reason({**floor, "margin": 20.0, "unit": ""}) == "研发人员：30，达到 10"
+    short = {"label": "研发人员", "passed": False, "value": 3.0, "threshold": 10.0}
+    assert queries.reason({**short, "margin": -7.0, "unit": ""}) == "研发人员：3，低于 10，差 7"
 
 
 def test_entitled_not_received_says_why(city, people):

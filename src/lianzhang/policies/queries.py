@@ -47,7 +47,9 @@ def reason(c: dict[str, Any]) -> str:
     value, line = shown(c["value"], c["unit"]), shown(c["threshold"], c["unit"])
     gap = shown(abs(c["margin"]), c["unit"])
     if c["passed"]:
-        return f"{c['label']}：{value}，达到 {line}"
+        # a ceiling (资产负债率, 职工人数) is met from below: 不超过, not 达到
+        met = "不超过" if c["value"] < c["threshold"] else "达到"
+        return f"{c['label']}：{value}，{met} {line}"
     side = "低于" if c["value"] < c["threshold"] else "高于"
     return f"{c['label']}：{value}，{side} {line}，差 {gap}"
 
@@ -83,7 +85,12 @@ def my_policies(uscc: str, as_of: dt.date | None = None) -> list[MyPolicy]:
             category = "near"
         else:
             continue
-        wanted = [c for c in criteria if c["passed"] is not True] or criteria
+        # why it qualifies for a qualifying policy (not the alternatives it did not need);
+        # what is short or missing for the others
+        if category == "eligible":
+            wanted = [c for c in criteria if c["passed"] is True] or criteria
+        else:
+            wanted = [c for c in criteria if c["passed"] is not True] or criteria
         policy = by_code[row["policy"]]
         out.append(
             MyPolicy(
