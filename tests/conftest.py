@@ -6,6 +6,7 @@ The registry: two enterprises in 成都高新区 (``HIGH_TECH``, ``ROBOT``) and 
 
 import datetime as dt
 import os
+import shutil
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,22 @@ os.environ.setdefault("LIANZHANG_TESTING", "1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from lianzhang.core.uscc import make
+
+#: The system's Chromium (never a downloaded one), for the browser tests through Playwright.
+CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Browser tests skip without Chromium, except in CI, where a missing browser must fail.
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"),
+    reason="needs Chromium at /usr/bin/chromium (apt-get install chromium)",
+)
 
 HIGH_TECH = make("91510100MA6W00001")  # 成都高新区, integrated circuits, 规上
 ROBOT = make("91510100MA6W00002")  # 成都高新区, industrial robots, below the line
@@ -105,3 +122,22 @@ def client_as(users, client):
         return client
 
     return login
+
+
+@pytest.fixture
+def browser():
+    """Headless system Chromium (Playwright), closed after the test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page in its own context (1280 × 900)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()

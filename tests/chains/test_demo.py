@@ -1,6 +1,5 @@
 """The chains demo hook on a small city: believable maps, gaps and supporting rates."""
 
-import shutil
 from decimal import Decimal
 
 import pytest
@@ -16,6 +15,7 @@ from lianzhang.chains.models import (
     SupplyRelation,
 )
 from lianzhang.enterprises.models import Annual, Enterprise
+from tests.conftest import needs_chromium
 
 from .conftest import enterprise
 
@@ -118,49 +118,41 @@ def test_demo_hook_on_the_shared_registry_fixture(registry, settings, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Chromium")
-def test_browser_on_the_demo_chains(live_server, city, users):
+@needs_chromium
+def test_browser_on_the_demo_chains(live_server, city, users, page):
     """The demo's storage map: click 电池制造 on the chart, then an enterprise of it."""
-    from playwright.sync_api import sync_playwright
-
     from tests.conftest import PASSWORD
 
-    from .test_views import ARGS
-
     demo.load_demo(echo=lambda line: None)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{live_server.url}/chains/")
-        page.fill("input[name=username]", "analyst")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button.primary")
-        page.wait_for_selector("#chain-table")
-        page.click("#chain-table a:has-text('新型储能')")
-        page.wait_for_selector("#chain-chart canvas")
-        assert "本地配套率" in page.content()
-        page.locator("#chain-chart").scroll_into_view_if_needed()
-        x, y = page.evaluate(
-            """() => {
-              const data = window.chainChart.getModel().getSeriesByIndex(0).getData();
-              for (let i = 0; i < data.count(); i++) {
-                if (data.getName(i) === '电池制造') {
-                  return data.getItemGraphicEl(i).transformCoordToGlobal(0, 0);
-                }
-              }
-            }"""
-        )
-        box = page.locator("#chain-chart canvas").first.bounding_box()
-        page.mouse.click(box["x"] + x, box["y"] + y)
-        page.wait_for_selector("#node-title:has-text('电池制造')")
-        page.screenshot(path="/tmp/lianzhang-demo-chain-map.png")
-        first = page.locator("#node-enterprises tbody tr a").first
-        name = first.inner_text()
-        first.click()
-        page.wait_for_url("**/enterprises/*/")
-        assert name in page.content()
-        page.screenshot(path="/tmp/lianzhang-demo-enterprise.png")
-        browser.close()
+    page.goto(f"{live_server.url}/chains/")
+    page.fill("input[name=username]", "analyst")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_selector("#chain-table")
+    page.click("#chain-table a:has-text('新型储能')")
+    page.wait_for_selector("#chain-chart canvas")
+    assert "本地配套率" in page.content()
+    page.locator("#chain-chart").scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        """() => {
+          const data = window.chainChart.getModel().getSeriesByIndex(0).getData();
+          for (let i = 0; i < data.count(); i++) {
+            if (data.getName(i) === '电池制造') {
+              return data.getItemGraphicEl(i).transformCoordToGlobal(0, 0);
+            }
+          }
+        }"""
+    )
+    box = page.locator("#chain-chart canvas").first.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_selector("#node-title:has-text('电池制造')")
+    page.screenshot(path="/tmp/lianzhang-demo-chain-map.png")
+    first = page.locator("#node-enterprises tbody tr a").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_url("**/enterprises/*/")
+    assert name in page.content()
+    page.screenshot(path="/tmp/lianzhang-demo-enterprise.png")
 
 
 def test_demo_hook_on_the_generated_demo_city(db, settings, tmp_path):

@@ -1,11 +1,9 @@
-import shutil
-
 import openpyxl
 import pytest
 
 from lianzhang.chains import services
 from lianzhang.chains.models import EnterpriseLink, LinkStatus
-from tests.conftest import HIGH_TECH, PASSWORD
+from tests.conftest import HIGH_TECH, PASSWORD, needs_chromium
 
 from .conftest import enterprise
 
@@ -77,50 +75,32 @@ def test_anonymous_is_sent_to_login(client, linked):
     assert client.get("/chains/ic/").status_code == 302
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium)")
-def test_browser_opens_map_and_follows_a_node_to_an_enterprise(live_server, linked):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{live_server.url}/chains/ic/")
-        page.fill("input[name=username]", "analyst")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button.primary")
-        page.wait_for_selector("#chain-chart canvas")
-        page.locator("#chain-chart").scroll_into_view_if_needed()
-        # a real mouse click on the 晶圆制造 node where ECharts laid it out
-        x, y = page.evaluate(
-            """() => {
-              const data = window.chainChart.getModel().getSeriesByIndex(0).getData();
-              for (let i = 0; i < data.count(); i++) {
-                if (data.getName(i) === '晶圆制造') {
-                  return data.getItemGraphicEl(i).transformCoordToGlobal(0, 0);
-                }
-              }
-            }"""
-        )
-        box = page.locator("#chain-chart canvas").first.bounding_box()
-        page.mouse.click(box["x"] + x, box["y"] + y)
-        page.wait_for_selector("#node-title:has-text('晶圆制造')")
-        page.screenshot(path="/tmp/lianzhang-chain-map.png", full_page=True)
-        page.click(f"#node-enterprises a[href='/enterprises/{HIGH_TECH}/']")
-        page.wait_for_url(f"**/enterprises/{HIGH_TECH}/")
-        assert "成都芯谷集成电路有限公司" in page.content()
-        browser.close()
+@needs_chromium
+def test_browser_opens_map_and_follows_a_node_to_an_enterprise(live_server, linked, page):
+    page.goto(f"{live_server.url}/chains/ic/")
+    page.fill("input[name=username]", "analyst")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_selector("#chain-chart canvas")
+    page.locator("#chain-chart").scroll_into_view_if_needed()
+    # a real mouse click on the 晶圆制造 node where ECharts laid it out
+    x, y = page.evaluate(
+        """() => {
+          const data = window.chainChart.getModel().getSeriesByIndex(0).getData();
+          for (let i = 0; i < data.count(); i++) {
+            if (data.getName(i) === '晶圆制造') {
+              return data.getItemGraphicEl(i).transformCoordToGlobal(0, 0);
+            }
+          }
+        }"""
+    )
+    box = page.locator("#chain-chart canvas").first.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_selector("#node-title:has-text('晶圆制造')")
+    page.click(f"#node-enterprises a[href='/enterprises/{HIGH_TECH}/']")
+    page.wait_for_url(f"**/enterprises/{HIGH_TECH}/")
+    assert "成都芯谷集成电路有限公司" in page.content()
 
 
 def test_relatedness_page(client, linked, tmp_path):

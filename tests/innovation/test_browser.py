@@ -5,43 +5,14 @@ pytest-django's live server; the demo city here is the shared registry fixture w
 chain templates and the innovation demo hook loaded.
 """
 
-import os
-import shutil
-
 import pytest
 
 from lianzhang.chains import services as chain_services
 from lianzhang.innovation import demo
 from lianzhang.innovation.models import Capability, Demand
-from tests.conftest import HIGH_TECH, PASSWORD
+from tests.conftest import HIGH_TECH, PASSWORD, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None and not os.environ.get("CI"),
-        reason="needs Chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def test_posted_demand_shows_ranked_capabilities_with_reasons(live_server, users, page):

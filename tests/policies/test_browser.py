@@ -7,37 +7,17 @@ attachment, a reviewer is assigned, declares no conflict and approves, the burea
 Deselect with ``-m "not browser"``.
 """
 
-import os
-import shutil
-
 import pytest
 
 from lianzhang.accounts.services import create_user
 from lianzhang.policies.models import Case, Match, PaymentOrder
+from tests.conftest import needs_chromium
 
 from .conftest import load_demo_city
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 DEMO_PASSWORDS = {"qiye": "lianzhang-enterprise", "analyst": "lianzhang-analyst"}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None and not os.environ.get("CI"),
-        reason="needs Chromium (apt-get install chromium)",
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def login(browser, base, username, password):

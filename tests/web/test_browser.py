@@ -4,37 +4,19 @@ Headless Chromium from the system (never downloaded) through Playwright, against
 pytest-django's live server. Deselect with ``-m "not browser"``.
 """
 
-import shutil
-
 import pytest
 
-from tests.conftest import HIGH_TECH, PASSWORD
+from tests.conftest import HIGH_TECH, PASSWORD, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium)"),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-        yield context.new_page()
-        browser.close()
+def page(browser):
+    """An English-speaking browser: the platform answers in Chinese all the same."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    yield context.new_page()
+    context.close()
 
 
 def test_login_search_and_chart(live_server, users, page):
