@@ -17,7 +17,6 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from lianzhang.accounts import access
 from lianzhang.accounts.services import user_for_token
-from lianzhang.core import gbt4754
 from lianzhang.core.errors import LianzhangError, NotFound, PermissionDenied, ValidationError
 from lianzhang.policies import applications, matching, queries, sandbox, services
 from lianzhang.policies.models import Case, MatchRun, ParameterChange, Policy
@@ -72,46 +71,6 @@ class Error(Schema):
 
 
 # --- enterprises ------------------------------------------------------------------------
-
-
-class EnterpriseOut(Schema):
-    uscc: str
-    name: str
-    district: str
-    industry_code: str
-    industry_name: str
-    main_product: str
-
-
-def _enterprise(e: Any) -> dict[str, Any]:
-    return {
-        "uscc": e.uscc,
-        "name": e.name,
-        "district": e.district,
-        "industry_code": e.industry_code,
-        "industry_name": gbt4754.name(e.industry_code),
-        "main_product": e.main_product,
-    }
-
-
-@api.get("/enterprises", response=list[EnterpriseOut], tags=["enterprises"])
-def list_enterprises(
-    request: HttpRequest, q: str = "", district: str = "", page: int = 1, size: int = 50
-) -> list[dict[str, Any]]:
-    """Enterprises the user may see, searched by name or USCC, 50 a page."""
-    found = access.enterprises_for(request.user, "view")
-    if q:
-        found = found.filter(name__icontains=q) | found.filter(uscc__startswith=q.upper())
-    if district:
-        found = found.filter(district=district)
-    size = max(1, min(size, 500))
-    start = (max(page, 1) - 1) * size
-    return [_enterprise(e) for e in found.order_by("uscc")[start : start + size]]
-
-
-@api.get("/enterprises/{uscc}", response={200: EnterpriseOut, 403: Error}, tags=["enterprises"])
-def get_enterprise(request: HttpRequest, uscc: str) -> dict[str, Any]:
-    return _enterprise(access.enterprise_for(request.user, uscc.upper()))
 
 
 class MyPolicyOut(Schema):
@@ -640,5 +599,6 @@ def coverage(request: HttpRequest, year: int) -> Any:
     return queries.coverage(year, scope)
 
 
+api.add_router("/enterprises", "lianzhang.web.api.router")  # 企业名录：检索、详情、修改
 api.add_router("/chains", "lianzhang.chains.api.router")  # 产业图谱、缺链、配套率、关联度、招商
 api.add_router("/innovation", "lianzhang.innovation.api.router")  # 技术需求、揭榜挂帅、成果转化

@@ -32,8 +32,8 @@ def test_openapi_describes_the_operations(people):
 
 def test_roles_restrict_the_api_as_they_restrict_pages(people):
     firm, analyst = client_for(people["firm"]), client_for(people["analyst"])
-    assert [e["uscc"] for e in firm.get("/api/v1/enterprises").json()] == [USCCS[0]]
-    assert len(analyst.get("/api/v1/enterprises").json()) == len(USCCS)
+    assert [e["uscc"] for e in firm.get("/api/v1/enterprises").json()["results"]] == [USCCS[0]]
+    assert analyst.get("/api/v1/enterprises").json()["count"] == len(USCCS)
     denied = firm.get(f"/api/v1/enterprises/{USCCS[1]}")
     missing = firm.get("/api/v1/enterprises/" + "X" * 18)
     assert denied.status_code == missing.status_code == 403

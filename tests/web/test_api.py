@@ -1,4 +1,5 @@
-"""The JSON API: same scope as the pages, 404 for out-of-reach, PATCH through the form."""
+"""The registry API (/api/v1/enterprises): the pages' scope, out of reach answered like
+missing, PATCH through the edit form."""
 
 import json
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def detail(uscc):
-    return f"/api/enterprises/{uscc}/"
+    return f"/api/v1/enterprises/{uscc}"
 
 
 def patch(client, uscc, body, **headers):
@@ -22,19 +23,19 @@ def patch(client, uscc, body, **headers):
 
 
 def test_anonymous_gets_401(client, registry):
-    assert client.get("/api/enterprises/").status_code == 401
+    assert client.get("/api/v1/enterprises").status_code == 401
     assert client.get(detail(HIGH_TECH)).status_code == 401
 
 
 def test_list_is_scoped_and_searchable(client_as):
     client = client_as("district")
-    body = client.get("/api/enterprises/").json()
+    body = client.get("/api/v1/enterprises").json()
     assert body["count"] == 2
     assert {e["uscc"] for e in body["results"]} == {HIGH_TECH, ROBOT}
-    found = client.get("/api/enterprises/", {"q": "机器人"}).json()["results"]
+    found = client.get("/api/v1/enterprises", {"q": "机器人"}).json()["results"]
     assert [e["uscc"] for e in found] == [ROBOT]
-    assert client.get("/api/enterprises/", {"q": FOOD}).json()["count"] == 0
-    chips = client.get("/api/enterprises/", {"q": "芯谷"}).json()["results"][0]
+    assert client.get("/api/v1/enterprises", {"q": FOOD}).json()["count"] == 0
+    chips = client.get("/api/v1/enterprises", {"q": "芯谷"}).json()["results"][0]
     assert chips["latest_revenue"] == "260000000.00" and chips["above_scale"] is True
     assert chips["industry_name"]
 
@@ -53,15 +54,17 @@ def test_detail_has_annual_rows_with_exact_money_and_unknowns(client_as):
 def test_out_of_reach_and_missing_answer_alike(client_as, role):
     client = client_as(role)
     other, missing = client.get(detail(FOOD)), client.get(detail("9" * 18))
-    assert other.status_code == missing.status_code == 404
-    assert other.json() == missing.json()
-    assert patch(client, FOOD, {"name": "改名"}).status_code == 404
+    assert other.status_code == missing.status_code == 403
+    # the same words, naming only the code that was asked for
+    said = {k: v.replace(FOOD, "?") for k, v in other.json().items()}
+    assert said == {k: v.replace("9" * 18, "?") for k, v in missing.json().items()}
+    assert patch(client, FOOD, {"name": "改名"}).status_code == 403
     assert Enterprise.objects.get(pk=FOOD).name == "成都川味食品有限公司"
 
 
 def test_enterprise_user_cannot_patch_its_own(client_as):
     response = patch(client_as("enterprise"), HIGH_TECH, {"main_product": "x"})
-    assert response.status_code == 404
+    assert response.status_code == 403
 
 
 def test_patch_base_fields(client_as):
@@ -84,11 +87,11 @@ def test_patch_is_validated(client_as):
 
 def test_token_auth(client, users):
     token = issue_token(users["district"], "test")
-    ok = client.get("/api/enterprises/", headers={"Authorization": f"Token {token}"})
+    ok = client.get("/api/v1/enterprises", headers={"Authorization": f"Bearer {token}"})
     assert ok.status_code == 200 and ok.json()["count"] == 2
     bearer = patch(client, ROBOT, {"park": "新川"}, Authorization=f"Bearer {token}")
     assert bearer.status_code == 200
-    wrong = client.get("/api/enterprises/", headers={"Authorization": "Token nope"})
+    wrong = client.get("/api/v1/enterprises", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
 
 

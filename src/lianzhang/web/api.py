@@ -1,74 +1,32 @@
-"""A small JSON API for the registry pages: ``/api/enterprises/`` and ``/api/enterprises/<uscc>/``.
+"""The registry in the REST API, ``/api/v1/enterprises``: the list page's search, one
+enterprise with its years, titles and awards, and changes to its base data.
 
-Authentication is the web session (CSRF-checked for writes) or ``Authorization: Token
-<token>`` / ``Bearer <token>`` with the tokens of ``lianzhang token``. Everything goes
-through ``accounts.access``; an enterprise out of reach answers 404 exactly like a missing
-one. The fuller REST API (policies too) lives at ``/api/v1/``.
+Mounted on the platform's API (``lianzhang.api``): bearer tokens of ``lianzhang token`` or
+the web session (CSRF-checked for writes); errors are JSON ``{"error_zh", "error_en"}``.
+Everything goes through ``accounts.access``; an enterprise out of reach answers exactly
+like a missing one. Money and quantities are exact strings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.middleware.csrf import CsrfViewMiddleware
-from django.views.decorators.csrf import csrf_exempt
+from django.http import HttpRequest, QueryDict
+from ninja import Body, Router
 
 from lianzhang.accounts import access
-from lianzhang.accounts.services import user_for_token
-from lianzhang.core import contract, errors
+from lianzhang.core import contract
+from lianzhang.core.errors import ValidationError
 from lianzhang.enterprises.models import Enterprise
 
 from . import queries
 from .forms import BASE_FIELDS, EnterpriseForm
 from .views import PAGE_SIZE, save_enterprise
 
-View = Callable[..., HttpResponse]
-
-
-def _error(status: int, zh: str, en: str) -> JsonResponse:
-    return JsonResponse({"error_zh": zh, "error_en": en}, status=status)
-
-
-NOT_FOUND = ("企业不存在或无权访问", "no such enterprise, or not accessible to you")
-
-
-def api_view(*methods: str) -> Callable[[View], View]:
-    """Authenticate (token or session), check the method, and turn errors into JSON."""
-
-    def wrap(view: View) -> View:
-        @csrf_exempt  # token requests carry no cookie; session writes are checked below
-        def handle(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                return _error(405, "不支持的方法", f"method {request.method} not allowed")
-            header = request.headers.get("Authorization", "")
-            scheme, _, token = header.partition(" ")
-            if scheme in ("Token", "Bearer") and token:
-                user = user_for_token(token.strip())
-                if user is None:
-                    return _error(401, "令牌无效", "invalid token")
-                request.user = user
-            elif request.method not in ("GET", "HEAD"):
-                rejected = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(
-                    request, view, (), {}
-                )
-                if rejected is not None:
-                    return _error(403, "CSRF 校验失败", "CSRF check failed")
-            if not request.user.is_authenticated:
-                return _error(401, "请先登录", "authentication required")
-            try:
-                return view(request, *args, **kwargs)
-            except errors.PermissionDenied:
-                return _error(404, *NOT_FOUND)
-
-        return handle
-
-    return wrap
+router = Router(tags=["enterprises"])
 
 
 def _json(value: Any) -> Any:
@@ -90,25 +48,8 @@ def _summary(e: Enterprise) -> dict[str, Any]:
         "latest_year": e.latest_year,  # type: ignore[attr-defined]
         "latest_revenue": _json(e.latest_revenue),  # type: ignore[attr-defined]
         "above_scale": queries.is_above_scale(e),
-        "url": f"/api/enterprises/{e.uscc}/",
+        "url": f"/api/v1/enterprises/{e.uscc}",
     }
-
-
-@api_view("GET")
-def enterprise_list(request: HttpRequest) -> HttpResponse:
-    """The list page's search (same parameters), PAGE_SIZE a page."""
-    found = queries.search(
-        access.enterprises_for(request.user, "view"), queries.Search.from_params(request.GET)
-    )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    return JsonResponse(
-        {
-            "count": page.paginator.count,
-            "page": page.number,
-            "pages": page.paginator.num_pages,
-            "results": [_summary(e) for e in page],
-        }
-    )
 
 
 def _detail(e: Enterprise) -> dict[str, Any]:
@@ -130,24 +71,43 @@ def _detail(e: Enterprise) -> dict[str, Any]:
     return out
 
 
-@api_view("GET", "PATCH")
-def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
-    uscc = uscc.strip().upper()
-    if request.method == "GET":
-        return JsonResponse(_detail(access.enterprise_for(request.user, uscc, "view")))
-    enterprise = access.enterprise_for(request.user, uscc, "change")
-    try:
-        patch = json.loads(request.body or b"{}")
-    except ValueError:
-        return _error(400, "请求体不是 JSON", "the body is not JSON")
-    unknown = set(patch) - set(BASE_FIELDS) if isinstance(patch, dict) else {"(not an object)"}
+@router.get("")
+def enterprise_list(request: HttpRequest) -> dict[str, Any]:
+    """The list page's search with the same parameters (q, district, industry, title,
+    above, sort, page), 25 a page."""
+    found = queries.search(
+        access.enterprises_for(request.user, "view"), queries.Search.from_params(request.GET)
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "results": [_summary(e) for e in page],
+    }
+
+
+@router.get("/{uscc}")
+def enterprise_detail(request: HttpRequest, uscc: str) -> dict[str, Any]:
+    """Base data, annual rows (exact), titles with validity, awards."""
+    return _detail(access.enterprise_for(request.user, uscc.strip().upper(), "view"))
+
+
+@router.patch("/{uscc}")
+def enterprise_patch(
+    request: HttpRequest, uscc: str, patch: Body[dict[str, Any]]
+) -> dict[str, Any]:
+    """Change base fields (the edit page's form and rules, including staying in reach)."""
+    enterprise = access.enterprise_for(request.user, uscc.strip().upper(), "change")
+    unknown = set(patch) - set(BASE_FIELDS)
     if unknown:
         names = ", ".join(sorted(unknown))
-        return _error(400, f"不能修改的字段：{names}", f"fields that cannot be changed: {names}")
+        raise ValidationError(f"不能修改的字段：{names}", f"fields that cannot be changed: {names}")
     form = EnterpriseForm(_merged(enterprise, patch), instance=enterprise)
     if not (form.is_valid() and save_enterprise(request, form)):
-        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    return JsonResponse(_detail(Enterprise.objects.get(pk=enterprise.pk)))
+        problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+        raise ValidationError(f"修改未保存：{problems}", f"not saved: {problems}")
+    return _detail(Enterprise.objects.get(pk=enterprise.pk))
 
 
 def _merged(enterprise: Enterprise, patch: dict[str, Any]) -> QueryDict:

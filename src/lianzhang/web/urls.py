@@ -5,7 +5,6 @@ from django.views.generic import RedirectView
 
 from lianzhang.api import api
 
-from . import api as web_api
 from . import views
 
 urlpatterns = [
@@ -19,8 +18,6 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("import/template/<str:table>.xlsx", views.import_template, name="import-template"),
     path("export/<str:table>.<str:fmt>", views.export, name="export"),
-    path("api/enterprises/", web_api.enterprise_list, name="api-enterprise-list"),
-    path("api/enterprises/<str:uscc>/", web_api.enterprise_detail, name="api-enterprise-detail"),
     path("chains/", include("lianzhang.chains.urls")),
     path("innovation/", include("lianzhang.innovation.urls")),
     path("policies/", include("lianzhang.policies.urls")),
