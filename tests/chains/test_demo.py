@@ -146,13 +146,11 @@ def test_browser_on_the_demo_chains(live_server, city, users, page):
     box = page.locator("#chain-chart canvas").first.bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_selector("#node-title:has-text('电池制造')")
-    page.screenshot(path="/tmp/lianzhang-demo-chain-map.png")
     first = page.locator("#node-enterprises tbody tr a").first
     name = first.inner_text()
     first.click()
     page.wait_for_url("**/enterprises/*/")
     assert name in page.content()
-    page.screenshot(path="/tmp/lianzhang-demo-enterprise.png")
 
 
 def test_demo_hook_on_the_generated_demo_city(db, settings, tmp_path):

@@ -47,4 +47,3 @@ def test_posted_demand_shows_ranked_capabilities_with_reasons(live_server, users
     everything = " ".join(items.locator("li.reason").all_inner_texts())
     assert "同一行业小类" in everything or "相近行业" in everything  # structure, not only words
     assert "报价在预算内" in everything or "报价超出预算" in everything
-    page.screenshot(path="/tmp/lianzhang-innovation-match.png", full_page=True)

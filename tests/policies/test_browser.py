@@ -121,4 +121,3 @@ def test_both_delivery_paths_to_payment(transactional_db, live_server, browser, 
     assert paid == Case.objects.filter(state="paid").count() >= 2
     row = bureau.locator("#coverage tr", has_text=case.policy.title)
     assert row.locator("td").nth(6).inner_text() != "0"
-    bureau.screenshot(path="/tmp/lianzhang-delivery-dashboard.png", full_page=True)

@@ -38,7 +38,6 @@ def test_login_search_and_chart(live_server, users, page):
     page.click("#enterprise-table thead a:has-text('最新营业收入')")
     page.wait_for_selector("#enterprise-table thead a.sorted:has-text('最新营业收入')")
     assert "sort=revenue" in page.url
-    page.screenshot(path="/tmp/lianzhang-list.png", full_page=True)
 
     page.click(f"a[href='/enterprises/{HIGH_TECH}/']")
     page.wait_for_selector("#chart canvas")
@@ -48,4 +47,3 @@ def test_login_search_and_chart(live_server, users, page):
     assert box["width"] > 300 and box["height"] > 200
     assert "历年指标" in page.content()
     page.wait_for_timeout(500)  # let the chart's short animation finish for the screenshot
-    page.screenshot(path="/tmp/lianzhang-detail.png", full_page=True)
