@@ -203,6 +203,10 @@ def evaluate(
     tables = _read_tables(enterprises, annual, honours, awards)
     ev = run(_library(library_paths), tables, as_of, list(policy_ids) or None)
     records = ev.records()
+    # the engine's joins may reorder rows: write them policy by policy in the file's order
+    row = {u: i for i, u in enumerate(tables.enterprises["uscc"])}
+    first = {p: i for i, p in reversed(list(enumerate(r["policy"] for r in records)))}
+    records.sort(key=lambda r: (first[r["policy"]], row.get(r["uscc"], len(row))))
     if manifest:
         inputs = {
             "enterprises": enterprises,

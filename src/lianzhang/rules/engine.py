@@ -494,11 +494,10 @@ def input_frame(tables: Tables, as_of: dt.date, needs: Needs, dedup: bool = Fals
             part.unique("uscc", keep="last") if dedup else part,
             on="uscc",
             how="left",
-            maintain_order="left",  # results come out in the order of the input
         )
     for flags in (_title_flags(tables, as_of, needs), _award_flags(tables, as_of, needs)):
         if flags is not None:
-            frame = frame.join(flags, on="uscc", how="left", maintain_order="left")
+            frame = frame.join(flags, on="uscc", how="left")
     flag_names = [title_column(t) for t in needs.titles] + [award_column(*a) for a in needs.awards]
     return frame.with_columns(pl.col(flag_names).fill_null(False)) if flag_names else frame
 
