@@ -22,6 +22,15 @@ from .workflow import State
 
 CATEGORY_ORDER = {"eligible": 0, "undetermined": 1, "near": 2}
 
+#: Confirmed or applied for and not yet decided (an objection is being decided again).
+IN_PROGRESS = (
+    State.CONFIRMED,
+    State.SUBMITTED,
+    State.UNDER_REVIEW,
+    State.CORRECTION,
+    State.OBJECTION,
+)
+
 
 @dataclass
 class MyPolicy:
@@ -129,15 +138,7 @@ def coverage(year: int, scope: Any = None) -> list[dict[str, Any]]:
                 "mode": policy.mode,
                 "cases": sum(counts.values()),
                 "awaiting": counts.get(State.ELIGIBLE, 0) + counts.get(State.DRAFT, 0),
-                "confirmed": sum(
-                    counts.get(s, 0)
-                    for s in (
-                        State.CONFIRMED,
-                        State.SUBMITTED,
-                        State.UNDER_REVIEW,
-                        State.CORRECTION,
-                    )
-                ),
+                "confirmed": sum(counts.get(s, 0) for s in IN_PROGRESS),
                 "approved": sum(counts.get(s, 0) for s in workflow.COMMITTED),
                 "paid": counts.get(State.PAID, 0),
                 "paid_amount": paid,
@@ -334,16 +335,7 @@ def summary(year: int, visible: Any = None) -> dict[str, Any]:
     return {
         "cases": sum(counts.values()),
         "awaiting": counts.get(State.ELIGIBLE, 0) + counts.get(State.DRAFT, 0),
-        "in_progress": sum(
-            counts.get(s, 0)
-            for s in (
-                State.CONFIRMED,
-                State.SUBMITTED,
-                State.UNDER_REVIEW,
-                State.CORRECTION,
-                State.OBJECTION,
-            )
-        ),
+        "in_progress": sum(counts.get(s, 0) for s in IN_PROGRESS),
         "approved": sum(counts.get(s, 0) for s in workflow.COMMITTED),
         "paid": counts.get(State.PAID, 0),
         "paid_amount": orders.filter(status="paid").aggregate(s=Sum("amount"))["s"] or Decimal(0),
