@@ -3,6 +3,13 @@
 Pages, the API, exports and the CLI ask ``enterprises_for(user, action)`` for the
 enterprises a user may see or change, and restrict every query through it. A user with
 no profile sees nothing: access is granted, never assumed.
+
+The role vocabulary lives here too: ``is_bureau`` (the bureau's own staff, who review,
+approve and analyse), ``is_admin``, ``is_district`` and ``is_enterprise_user``, and
+``district_of`` for a district officer's scope. Apps never compare roles themselves: they
+call these, or the ``visible_to(user)`` queryset methods of their models, which call
+``enterprises_for``. A search for role comparisons outside this module should find
+nothing (``tests/accounts/test_access_one_place.py`` checks it).
 """
 
 from __future__ import annotations
@@ -18,6 +25,9 @@ from .models import Profile, Role
 
 Action = Literal["view", "change", "import", "admin"]
 
+#: The bureau's own staff: they review, approve, pay and see every district.
+BUREAU_ROLES: tuple[str, ...] = (Role.ADMIN, Role.ANALYST)
+
 
 def role_of(user: Any) -> str | None:
     if not getattr(user, "is_authenticated", False):
@@ -26,6 +36,58 @@ def role_of(user: Any) -> str | None:
         return Role.ADMIN
     profile = _profile(user)
     return profile.role if profile else None
+
+
+def is_bureau(user: Any) -> bool:
+    """Bureau staff (administrators and analysts): the one definition of it."""
+    return role_of(user) in BUREAU_ROLES
+
+
+def is_admin(user: Any) -> bool:
+    return role_of(user) == Role.ADMIN
+
+
+def is_district(user: Any) -> bool:
+    return role_of(user) == Role.DISTRICT
+
+
+def is_enterprise_user(user: Any) -> bool:
+    return role_of(user) == Role.ENTERPRISE
+
+
+def district_of(user: Any) -> str | None:
+    """The district a district officer is bound to; None for everyone else."""
+    profile = _profile(user)
+    if role_of(user) == Role.DISTRICT and profile is not None:
+        return profile.district
+    return None
+
+
+def own_enterprise_id(user: Any) -> str | None:
+    """The USCC an enterprise user acts for; None for everyone else."""
+    profile = _profile(user)
+    if role_of(user) == Role.ENTERPRISE and profile is not None:
+        return profile.enterprise_id
+    return None
+
+
+def bureau_users() -> QuerySet[Any]:
+    """Users who may be assigned bureau work (reviewers, experts from the staff)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(profile__role__in=BUREAU_ROLES)
+
+
+def require_bureau(user: Any) -> None:
+    if not is_bureau(user):
+        raise PermissionDenied("只有局内人员可以执行此操作", "only bureau staff may do this")
+
+
+def require_admin(user: Any) -> None:
+    if not is_admin(user):
+        raise PermissionDenied(
+            "只有局管理员可以执行此操作", "only a bureau administrator may do this"
+        )
 
 
 def _profile(user: Any) -> Profile | None:
@@ -98,7 +160,4 @@ def may_act_for(user: Any, uscc: str) -> bool:
     """
     if enterprises_for(user, "change").filter(pk=uscc).exists():
         return True
-    profile = _profile(user)
-    return (
-        role_of(user) == Role.ENTERPRISE and profile is not None and profile.enterprise_id == uscc
-    )
+    return own_enterprise_id(user) == uscc

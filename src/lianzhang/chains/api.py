@@ -16,17 +16,13 @@ from ninja import Router, Schema
 
 from lianzhang.accounts import access
 from lianzhang.core.errors import NotFound, PermissionDenied
+from lianzhang.web.errors import Error
 
 from . import complexity, queries, services
 from .health import PART_NAMES
 from .models import Chain, EnterpriseLink, LinkStatus, Node
 
 router = Router(tags=["chains"])
-
-
-class Error(Schema):
-    error_zh: str
-    error_en: str
 
 
 class ChainOut(Schema):

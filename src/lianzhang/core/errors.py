@@ -26,3 +26,7 @@ class NotFound(LianzhangError):
 
 class PermissionDenied(LianzhangError):
     """The user may not see or change this."""
+
+
+class Conflict(LianzhangError):
+    """Someone else changed the thing first, or the action does not fit its current state."""

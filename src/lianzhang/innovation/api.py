@@ -17,16 +17,12 @@ from ninja import Router, Schema, Status
 
 from lianzhang.accounts import access
 from lianzhang.core.errors import NotFound, ValidationError
+from lianzhang.web.errors import Error
 
 from . import matching, services
 from .models import Application, Capability, Challenge, Demand, Milestone, Platform, Provider
 
 router = Router(tags=["innovation"])
-
-
-class Error(Schema):
-    error_zh: str
-    error_en: str
 
 
 E = {400: Error, 403: Error, 404: Error}

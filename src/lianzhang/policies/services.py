@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from lianzhang.accounts import access
 from lianzhang.accounts.models import Profile, Role
-from lianzhang.core.errors import LianzhangError, PermissionDenied, ValidationError
+from lianzhang.core.errors import Conflict, PermissionDenied, ValidationError
 from lianzhang.core.money import format_yuan
 from lianzhang.enterprises.models import Enterprise
 
@@ -43,11 +43,7 @@ from .workflow import Mode, State
 GENESIS = "0" * 64
 
 
-class Conflict(LianzhangError):
-    """Someone else changed the case first; reload and decide again."""
-
-
-class InvalidTransition(LianzhangError):
+class InvalidTransition(Conflict):
     """The action is not allowed from the case's current state."""
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from lianzhang.api import api
+from lianzhang.web.api import api
 
 from . import views
 

@@ -1,8 +1,6 @@
-"""The REST API (django-ninja), described by OpenAPI at ``/api/v1/openapi.json``.
-
-Authentication: ``Authorization: Bearer <token>`` (``lianzhang token USER``) or the web
-session. Every endpoint restricts through ``accounts.access`` and writes through the
-services, exactly as the web pages do. Errors are JSON ``{"error_zh", "error_en"}``.
+"""政策兑现 in the REST API: "my policies", the library and its dated parameters, match
+runs, cases on both delivery paths, budgets, payment runs, the ledger, 应享未享 and the
+sandbox. Mounted on the platform's API site (``lianzhang.web.api``).
 """
 
 from __future__ import annotations
@@ -11,64 +9,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
-from ninja.security import APIKeyCookie, HttpBearer
+from django.http import HttpRequest
+from ninja import Router, Schema
 
 from lianzhang.accounts import access
-from lianzhang.accounts.services import user_for_token
-from lianzhang.core.errors import LianzhangError, NotFound, PermissionDenied, ValidationError
-from lianzhang.policies import applications, matching, queries, sandbox, services
-from lianzhang.policies.models import Case, MatchRun, ParameterChange, Policy
-from lianzhang.policies.services import Conflict, InvalidTransition
+from lianzhang.core.errors import NotFound, PermissionDenied, ValidationError
+from lianzhang.web.errors import Error
 
+from . import applications, matching, queries, sandbox, services
+from .models import Case, MatchRun, ParameterChange, Policy
 
-class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class Session(APIKeyCookie):
-    """The web login; CSRF-protected for writes, as Django pages are."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        return user if getattr(user, "is_authenticated", False) else None
-
-
-api = NinjaAPI(
-    title="链长 lianzhang API",
-    version="1",
-    urls_namespace="api-v1",
-    auth=[BearerToken(), Session(csrf=True)],
-    docs_url=None,
-    description="政策找企业、免申即享与企业名录 / policy delivery and the enterprise registry",
-)
-
-STATUS = {
-    PermissionDenied: 403,
-    NotFound: 404,
-    Conflict: 409,
-    InvalidTransition: 409,
-    ValidationError: 400,
-}
-
-
-@api.exception_handler(LianzhangError)
-def _error(request: HttpRequest, exc: LianzhangError) -> HttpResponse:
-    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-    return api.create_response(request, {"error_zh": exc.zh, "error_en": exc.en}, status=status)
-
-
-class Error(Schema):
-    error_zh: str
-    error_en: str
-
+router = Router(tags=["policy delivery"])
 
 # --- enterprises ------------------------------------------------------------------------
 
@@ -86,7 +37,7 @@ class MyPolicyOut(Schema):
     case_state: str | None
 
 
-@api.get(
+@router.get(
     "/enterprises/{uscc}/policies",
     response={200: list[MyPolicyOut], 403: Error},
     tags=["policy delivery"],
@@ -128,12 +79,12 @@ class PolicyOut(Schema):
     active: bool
 
 
-@api.get("/policies", response=list[PolicyOut], tags=["policy delivery"])
+@router.get("/policies", response=list[PolicyOut], tags=["policy delivery"])
 def list_policies(request: HttpRequest) -> Any:
     return Policy.objects.all()
 
 
-@api.get("/policies/{code}", response={200: PolicyOut, 404: Error}, tags=["policy delivery"])
+@router.get("/policies/{code}", response={200: PolicyOut, 404: Error}, tags=["policy delivery"])
 def get_policy(request: HttpRequest, code: str) -> Any:
     return _policy(code)
 
@@ -160,7 +111,7 @@ class ParameterChangeOut(Schema):
     status: str
 
 
-@api.post(
+@router.post(
     "/policies/{code}/parameters",
     response={201: ParameterChangeOut, 403: Error},
     tags=["policy delivery"],
@@ -177,7 +128,7 @@ class ReviewIn(Schema):
     note: str = ""
 
 
-@api.post(
+@router.post(
     "/parameter-changes/{change_id}/review",
     response={200: ParameterChangeOut, 403: Error, 409: Error},
     tags=["policy delivery"],
@@ -200,13 +151,15 @@ class MatchRunOut(Schema):
     manifest: dict[str, Any]
 
 
-@api.post("/match-runs", response={201: MatchRunOut, 403: Error}, tags=["policy delivery"])
+@router.post("/match-runs", response={201: MatchRunOut, 403: Error}, tags=["policy delivery"])
 def create_match_run(request: HttpRequest, body: MatchIn) -> Any:
     access.require(request.user, "import")  # the bureau runs matches
     return 201, matching.run_match(body.as_of, request.user)
 
 
-@api.get("/match-runs/{run_id}", response={200: MatchRunOut, 404: Error}, tags=["policy delivery"])
+@router.get(
+    "/match-runs/{run_id}", response={200: MatchRunOut, 404: Error}, tags=["policy delivery"]
+)
 def get_match_run(request: HttpRequest, run_id: int) -> Any:
     access.require(request.user, "import")
     run = MatchRun.objects.filter(pk=run_id).first()
@@ -256,7 +209,7 @@ def _visible_case(request: HttpRequest, case_id: int) -> Case:
     return found
 
 
-@api.get("/cases", response=list[CaseOut], tags=["policy delivery"])
+@router.get("/cases", response=list[CaseOut], tags=["policy delivery"])
 def list_cases(request: HttpRequest, state: str = "", policy: str = "") -> list[dict[str, Any]]:
     found = access.cases_for(request.user).select_related("policy")
     if state:
@@ -266,7 +219,7 @@ def list_cases(request: HttpRequest, state: str = "", policy: str = "") -> list[
     return [_case(c) for c in found.order_by("pk")[:1000]]
 
 
-@api.get("/cases/{case_id}", response={200: CaseOut, 403: Error}, tags=["policy delivery"])
+@router.get("/cases/{case_id}", response={200: CaseOut, 403: Error}, tags=["policy delivery"])
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return _case(_visible_case(request, case_id))
 
@@ -275,7 +228,7 @@ class ConfirmIn(Schema):
     bank_account: str
 
 
-@api.post(
+@router.post(
     "/cases/{case_id}/confirm",
     response={200: CaseOut, 400: Error, 403: Error, 409: Error},
     tags=["policy delivery"],
@@ -291,7 +244,7 @@ class ActionIn(Schema):
     expected_version: int | None = None
 
 
-@api.post(
+@router.post(
     "/cases/{case_id}/actions/{action}",
     response={200: CaseOut, 400: Error, 403: Error, 409: Error},
     tags=["policy delivery"],
@@ -316,7 +269,7 @@ class AssignIn(Schema):
     reviewer: str
 
 
-@api.post(
+@router.post(
     "/cases/{case_id}/assign",
     response={200: CaseOut, 400: Error, 403: Error, 409: Error},
     tags=["policy delivery"],
@@ -336,7 +289,7 @@ class DeclarationIn(Schema):
     statement: str = ""
 
 
-@api.post(
+@router.post(
     "/cases/{case_id}/declaration", response={200: CaseOut, 403: Error}, tags=["policy delivery"]
 )
 def declare(request: HttpRequest, case_id: int, body: DeclarationIn) -> dict[str, Any]:
@@ -352,7 +305,7 @@ class DecisionIn(Schema):
     expected_version: int | None = None
 
 
-@api.post(
+@router.post(
     "/cases/{case_id}/decision",
     response={200: CaseOut, 400: Error, 403: Error, 409: Error},
     tags=["policy delivery"],
@@ -380,7 +333,7 @@ class LedgerOut(Schema):
     problems: list[str]
 
 
-@api.post(
+@router.post(
     "/policies/{code}/allocation", response={200: LedgerOut, 400: Error, 403: Error}, tags=["money"]
 )
 def allocate(request: HttpRequest, code: str, body: YearIn) -> Any:
@@ -390,7 +343,7 @@ def allocate(request: HttpRequest, code: str, body: YearIn) -> Any:
     return services.reconcile(policy, body.year)
 
 
-@api.post("/policies/{code}/payment-runs", response={201: LedgerOut, 403: Error}, tags=["money"])
+@router.post("/policies/{code}/payment-runs", response={201: LedgerOut, 403: Error}, tags=["money"])
 def payment_run(request: HttpRequest, code: str, body: YearIn) -> Any:
     policy = _policy(code)
     run = services.open_payment_run(policy, body.year, request.user)
@@ -398,7 +351,7 @@ def payment_run(request: HttpRequest, code: str, body: YearIn) -> Any:
     return 201, services.reconcile(policy, body.year)
 
 
-@api.get("/policies/{code}/ledger", response={200: LedgerOut, 403: Error}, tags=["money"])
+@router.get("/policies/{code}/ledger", response={200: LedgerOut, 403: Error}, tags=["money"])
 def ledger(request: HttpRequest, code: str, year: int) -> Any:
     access.require(request.user, "import")
     return services.reconcile(_policy(code), year)
@@ -415,7 +368,7 @@ class UnclaimedOut(Schema):
     reason: str
 
 
-@api.get("/dashboard/unclaimed", response=list[UnclaimedOut], tags=["oversight"])
+@router.get("/dashboard/unclaimed", response=list[UnclaimedOut], tags=["oversight"])
 def unclaimed(request: HttpRequest) -> list[dict[str, Any]]:
     """应享未享 within the user's reach, each with the reason."""
     visible = set(access.enterprises_for(request.user, "view").values_list("pk", flat=True))
@@ -441,7 +394,9 @@ class WhatIfOut(Schema):
     by_industry: list[dict[str, Any]]
 
 
-@api.post("/sandbox/whatif", response={200: WhatIfOut, 400: Error, 403: Error}, tags=["oversight"])
+@router.post(
+    "/sandbox/whatif", response={200: WhatIfOut, 400: Error, 403: Error}, tags=["oversight"]
+)
 def whatif(request: HttpRequest, body: WhatIfIn) -> dict[str, Any]:
     """Policy sandbox on the live registry (with the platform's approved parameters)."""
     access.require(request.user, "import")
@@ -479,7 +434,7 @@ class ApplicationIn(Schema):
     bank_account: str = ""
 
 
-@api.post(
+@router.post(
     "/enterprises/{uscc}/policies/{code}/application",
     response={201: CaseOut, 400: Error, 403: Error},
     tags=["policy delivery"],
@@ -490,7 +445,7 @@ def start_application(request: HttpRequest, uscc: str, code: str) -> Any:
     return 201, _case(applications.start_application(request.user, uscc, _policy(code)))
 
 
-@api.put(
+@router.put(
     "/cases/{case_id}/application",
     response={200: CaseOut, 400: Error, 403: Error},
     tags=["policy delivery"],
@@ -505,7 +460,7 @@ class ReasonIn(Schema):
     reason: str
 
 
-@api.post(
+@router.post(
     "/cases/{case_id}/objection",
     response={200: CaseOut, 400: Error, 403: Error, 409: Error},
     tags=["policy delivery"],
@@ -520,7 +475,7 @@ class FinalIn(Schema):
     reason: str
 
 
-@api.post(
+@router.post(
     "/cases/{case_id}/final-decision",
     response={200: CaseOut, 400: Error, 403: Error, 409: Error},
     tags=["policy delivery"],
@@ -536,7 +491,7 @@ class BudgetIn(Schema):
     reason: str
 
 
-@api.put(
+@router.put(
     "/policies/{code}/budget", response={200: LedgerOut, 400: Error, 403: Error}, tags=["money"]
 )
 def set_budget(request: HttpRequest, code: str, body: BudgetIn) -> Any:
@@ -558,7 +513,7 @@ class OrderOut(Schema):
     bank_account: str
 
 
-@api.post(
+@router.post(
     "/payment-orders/{order_id}/settlement",
     response={200: OrderOut, 403: Error, 409: Error},
     tags=["money"],
@@ -588,7 +543,7 @@ class CoverageOut(Schema):
     paid_amount: Decimal
 
 
-@api.get("/dashboard/coverage", response=list[CoverageOut], tags=["oversight"])
+@router.get("/dashboard/coverage", response=list[CoverageOut], tags=["oversight"])
 def coverage(request: HttpRequest, year: int) -> Any:
     """Eligible / confirmed / approved / paid per policy, within the user's reach."""
     if access.role_of(request.user) not in ("admin", "analyst", "district"):
@@ -597,8 +552,3 @@ def coverage(request: HttpRequest, year: int) -> Any:
     if access.role_of(request.user) == "district":
         scope = access.enterprises_for(request.user, "view")
     return queries.coverage(year, scope)
-
-
-api.add_router("/enterprises", "lianzhang.web.api.router")  # 企业名录：检索、详情、修改
-api.add_router("/chains", "lianzhang.chains.api.router")  # 产业图谱、缺链、配套率、关联度、招商
-api.add_router("/innovation", "lianzhang.innovation.api.router")  # 技术需求、揭榜挂帅、成果转化
