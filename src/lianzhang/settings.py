@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "lianzhang.policies",
     "lianzhang.chains",
     "lianzhang.innovation",
+    "lianzhang.appeals",
     "lianzhang.web",
     "django.contrib.admin",
 ]
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "lianzhang.web.errors.RefusalMiddleware",  # refusals raised by views → 400/403/404/409 pages
 ]
 
 ROOT_URLCONF = "lianzhang.web.urls"

@@ -45,6 +45,8 @@ GUIDES = {
     "delivery": ["delivery.en.md", "delivery.zh.md"],
     "chains": ["chains.en.md", "chains.zh.md"],
     "innovation": ["innovation.en.md", "innovation.zh.md"],
+    "calendar": ["appeals.en.md", "appeals.zh.md"],
+    "appeals": ["appeals.en.md", "appeals.zh.md"],
 }
 
 

@@ -158,3 +158,58 @@ def test_money_objection_and_coverage_through_the_api(people):
     assert firm.get("/api/v1/dashboard/coverage?year=2026").status_code == 403
     district = create_user("wuhou", "pw-123456", "district", district="武侯区")
     assert client_for(district).get("/api/v1/dashboard/coverage?year=2026").json() == []
+
+
+def _refused_unchanged(client, url, body, case):
+    """An empty reason is a 400 with the bilingual error, and the case does not move."""
+    from lianzhang.policies.models import AuditEvent, Case
+
+    before = Case.objects.values("state", "version").get(pk=case.pk)
+    events = AuditEvent.objects.count()
+    answer = post(client, url, body)
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["error_zh"] and "reason" in answer.json()["error_en"]
+    assert Case.objects.values("state", "version").get(pk=case.pk) == before
+    assert AuditEvent.objects.count() == events
+
+
+def test_actions_that_need_a_reason_refuse_an_empty_one(people):
+    from lianzhang.policies import workflow
+    from lianzhang.policies.models import PaymentOrder
+
+    assert {"return", "reject", "object", "uphold", "dismiss", "bounce"} <= workflow.NEEDS_REASON
+    auto = make_policy("city.why", "automatic")
+    appl = make_policy("city.why.appl", "application")
+    mine = [people["firm"].profile.enterprise]
+    [case] = services.open_cases(make_matches(auto, mine, ["100"]), 2026)
+    [appl_case] = services.open_cases(make_matches(appl, mine, ["200"]), 2026)
+    firm, analyst = client_for(people["firm"]), client_for(people["analyst"])
+    reviewer = client_for(people["reviewer"])
+    act = f"/api/v1/cases/{case.pk}/actions/"
+    post(firm, f"/api/v1/cases/{case.pk}/confirm", {"bank_account": "6222020202"})
+    _refused_unchanged(analyst, act + "reject", {"reason": "  "}, case)
+    assert post(analyst, act + "reject", {"reason": "口径不符"}).json()["state"] == "rejected"
+    _refused_unchanged(firm, act + "object", {"reason": ""}, case)
+    assert post(firm, act + "object", {"reason": "口径无误"}).json()["state"] == "objection"
+    _refused_unchanged(analyst, act + "uphold", {}, case)
+    _refused_unchanged(analyst, act + "dismiss", {"reason": " "}, case)
+    assert post(analyst, act + "uphold", {"reason": "复核成立"}).json()["state"] == "approved"
+
+    post(firm, f"/api/v1/cases/{appl_case.pk}/actions/submit", {})
+    post(client_for(people["admin"]), f"/api/v1/cases/{appl_case.pk}/assign", {"reviewer": "rev"})
+    post(reviewer, f"/api/v1/cases/{appl_case.pk}/declaration", {"conflict": False})
+    decision = f"/api/v1/cases/{appl_case.pk}/decision"
+    _refused_unchanged(reviewer, decision, {"decision": "return", "reason": ""}, appl_case)
+    with pytest.raises(services.ValidationError):  # the state machine itself refuses too
+        services.transition(appl_case.pk, "return", people["reviewer"])
+
+    post(analyst, "/api/v1/policies/city.why/allocation", {"year": 2026})
+    post(analyst, "/api/v1/policies/city.why/payment-runs", {"year": 2026})
+    order = PaymentOrder.objects.get(case=case)
+    settlement = f"/api/v1/payment-orders/{order.pk}/settlement"
+    _refused_unchanged(analyst, settlement, {"paid": False, "note": " "}, case)
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.ORDERED
+    assert post(analyst, settlement, {"paid": False, "note": "账户已注销"}).json()["status"] == (
+        "returned"
+    )

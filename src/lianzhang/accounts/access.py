@@ -38,6 +38,12 @@ def role_of(user: Any) -> str | None:
     return profile.role if profile else None
 
 
+def role_label(user: Any) -> str | None:
+    """The user's role as shown in the page header; None without a role."""
+    role = role_of(user)
+    return None if role is None else str(Role(role).label)
+
+
 def is_bureau(user: Any) -> bool:
     """Bureau staff (administrators and analysts): the one definition of it."""
     return role_of(user) in BUREAU_ROLES
@@ -161,3 +167,50 @@ def may_act_for(user: Any, uscc: str) -> bool:
     if enterprises_for(user, "change").filter(pk=uscc).exists():
         return True
     return own_enterprise_id(user) == uscc
+
+
+def appeals_for(user: Any, appeals: QuerySet[Any]) -> QuerySet[Any]:
+    """Appeals a user may see: the bureau all, a district officer its district's, an
+    enterprise user its own, an appeals handler those assigned to its department."""
+    from django.db.models import Q
+
+    if is_bureau(user):
+        return appeals
+    seen = Q(enterprise__in=enterprises_for(user, "view"))
+    if is_district(user):
+        seen |= Q(district=district_of(user))
+    department = handler_department_id(user)
+    if department is not None:
+        seen |= Q(assignments__department_id=department)
+    if not getattr(user, "is_authenticated", False):
+        return appeals.none()
+    return appeals.filter(seen).distinct()
+
+
+def handler_department_id(user: Any) -> int | None:
+    """The appeals department a user handles for, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    # the reverse one-to-one of appeals.Handler: no import, so no cycle with appeals.models
+    handler = getattr(user, "appeal_handler", None)
+    return None if handler is None else int(handler.department_id)
+
+
+def may_handle(user: Any, assignment: Any) -> bool:
+    """May ``user`` act on an appeal assignment (accept, refuse, extend, complete)?"""
+    return is_bureau(user) or handler_department_id(user) == assignment.department_id
+
+
+def may_coordinate(user: Any, appeal: Any) -> bool:
+    """May ``user`` dispatch, escalate, call back or merge an appeal?
+
+    The bureau always; a district officer for district-level appeals of its district.
+    """
+    if is_bureau(user):
+        return True
+    return is_district(user) and appeal.level == "district" and appeal.district == district_of(user)
+
+
+def may_file_appeal(user: Any, uscc: str) -> bool:
+    """Enterprise users for their own enterprise; staff who may act for it (on its behalf)."""
+    return may_act_for(user, uscc) or is_bureau(user)

@@ -16,6 +16,8 @@ import click
 
 from lianzhang.core.errors import LianzhangError
 
+from .appeals import appeals
+from .calendar import calendar
 from .chains import chains
 from .delivery import delivery
 from .innovation import innovation
@@ -244,6 +246,8 @@ cli.add_command(policies)
 cli.add_command(delivery)
 cli.add_command(chains)
 cli.add_command(innovation)
+cli.add_command(calendar)
+cli.add_command(appeals)
 
 
 def main() -> None:

@@ -20,10 +20,10 @@ from ninja import Body, Router
 from lianzhang.accounts import access
 from lianzhang.core import contract
 from lianzhang.core.errors import ValidationError
-from lianzhang.enterprises.models import Enterprise
-from lianzhang.web import queries
-from lianzhang.web.forms import BASE_FIELDS, EnterpriseForm
-from lianzhang.web.views import PAGE_SIZE, save_enterprise
+
+from . import queries, services
+from .forms import BASE_FIELDS, EnterpriseForm
+from .models import Enterprise
 
 router = Router(tags=["enterprises"])
 
@@ -77,7 +77,7 @@ def enterprise_list(request: HttpRequest) -> dict[str, Any]:
     found = queries.search(
         access.enterprises_for(request.user, "view"), queries.Search.from_params(request.GET)
     )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(found, queries.PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "count": page.paginator.count,
         "page": page.number,
@@ -103,7 +103,7 @@ def enterprise_patch(
         names = ", ".join(sorted(unknown))
         raise ValidationError(f"不能修改的字段：{names}", f"fields that cannot be changed: {names}")
     form = EnterpriseForm(_merged(enterprise, patch), instance=enterprise)
-    if not (form.is_valid() and save_enterprise(request, form)):
+    if not (form.is_valid() and services.save_in_reach(request.user, form)):
         problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
         raise ValidationError(f"修改未保存：{problems}", f"not saved: {problems}")
     return _detail(Enterprise.objects.get(pk=enterprise.pk))

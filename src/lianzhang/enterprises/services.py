@@ -1,4 +1,4 @@
-"""Registry use cases: import and export the contract tables. The only writers.
+"""Registry use cases: import and export the contract tables, save an edit. The only writers.
 
 An import streams the file in batches inside one transaction. By default nothing is
 written when any row is bad; ``partial=True`` writes the good rows and reports the
@@ -18,6 +18,8 @@ from typing import Any
 import polars as pl
 from django.db import transaction
 from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.utils.translation import gettext as _
 
 from lianzhang.accounts import access
 from lianzhang.core import contract, tables
@@ -70,6 +72,24 @@ class ImportReport:
             f"{name}：发现 {self.error_count} 处错误，未写入任何数据 / {self.table}: "
             f"{self.error_count} errors found, nothing was written"
         )
+
+
+class _OutOfReach(Exception):
+    """The change would move the enterprise out of the user's own reach."""
+
+
+def save_in_reach(user: Any, form: ModelForm[Enterprise]) -> bool:
+    """Save a valid edit form (page or API) unless it would take the enterprise out of
+    ``user``'s reach; then nothing is saved and the form carries the reason."""
+    try:
+        with transaction.atomic():
+            enterprise = form.save()
+            if not access.enterprises_for(user, "change").filter(pk=enterprise.pk).exists():
+                raise _OutOfReach
+    except _OutOfReach:
+        form.add_error(None, _("You cannot move an enterprise outside your own district."))
+        return False
+    return True
 
 
 class _Rollback(Exception):

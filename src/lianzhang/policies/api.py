@@ -515,7 +515,7 @@ class OrderOut(Schema):
 
 @router.post(
     "/payment-orders/{order_id}/settlement",
-    response={200: OrderOut, 403: Error, 409: Error},
+    response={200: OrderOut, 400: Error, 403: Error, 409: Error},
     tags=["money"],
 )
 def settle(request: HttpRequest, order_id: int, body: SettleIn) -> Any:

@@ -159,6 +159,8 @@ def transition(
             f"action {action!r} is not allowed in state {case.state!r}",
         )
     _check_actor(user, case, workflow.TRANSITIONS[action][2])
+    if action in workflow.NEEDS_REASON and not reason.strip():
+        raise ValidationError(f"此操作须说明理由（{action}）", f"action {action!r} needs a reason")
     if action in ("approve", "uphold"):
         _check_stacking(case)
     fields = dict(changes or {})

@@ -52,6 +52,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
     "bounce": (frozenset({S.ORDERED}), S.PAYMENT_RETURNED, "bureau"),
 }
 
+#: Actions the state machine refuses without a stated reason: every one that goes against
+#: the enterprise or overturns a decision must say why (the reason is audited and shown).
+NEEDS_REASON = frozenset({"return", "reject", "object", "uphold", "dismiss", "bounce"})
+
 #: States that count toward 应享 (the enterprise qualifies) but are not yet paid.
 OPEN = frozenset(
     {

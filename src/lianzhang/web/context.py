@@ -7,16 +7,15 @@ from typing import Any
 from django.http import HttpRequest
 
 from lianzhang.accounts import access
-from lianzhang.accounts.models import Role
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    role = access.role_of(request.user)
-    if role is None:
+    label = access.role_label(request.user)
+    if label is None:
         return {}
     profile = getattr(request.user, "profile", None)
     return {
-        "role_label": Role(role).label,
+        "role_label": label,
         "user_district": profile.district if profile is not None else "",
         "can_import": access.can(request.user, "import"),
     }

@@ -1,4 +1,4 @@
-"""The enterprise search shared by the list page, its export buttons and the JSON API.
+"""The enterprise search shared by the list page, its export buttons and the REST API.
 
 It only narrows a queryset it is given; what a user may see at all comes from
 ``accounts.access.enterprises_for``.
@@ -16,6 +16,9 @@ from django.http import QueryDict
 
 from lianzhang.core import contract, gbt4754, scale
 from lianzhang.enterprises.models import Annual, Enterprise, Honour
+
+#: Enterprises on a page of the list, on the web and in the API.
+PAGE_SIZE = 25
 
 #: Sort keys of the list: parameter value → ORDER BY (a leading "-" reverses).
 SORTS = {

@@ -1,11 +1,11 @@
-"""Django admin for back-office data only: day-to-day work happens on the platform's pages."""
+"""Django admin of the registry, for back-office data only: day-to-day work happens on the
+platform's pages."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from lianzhang.accounts.models import ApiToken, Profile
-from lianzhang.enterprises.models import Annual, Award, Enterprise, Honour, ImportLog
+from .models import Annual, Award, Enterprise, Honour, ImportLog
 
 
 @admin.register(Enterprise)
@@ -57,22 +57,4 @@ class ImportLogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-
-@admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["user", "role", "district", "enterprise"]
-    list_filter = ["role", "district"]
-    raw_id_fields = ["enterprise"]
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Tokens are issued with ``lianzhang token``; here they can be reviewed and revoked."""
-
-    list_display = ["user", "name", "created_at", "last_used"]
-    readonly_fields = ["user", "name", "digest", "created_at", "last_used"]
-
-    def has_add_permission(self, request: object) -> bool:
         return False

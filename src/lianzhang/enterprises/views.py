@@ -1,4 +1,8 @@
-"""The web pages: thin adapters over ``accounts.access``, ``web.queries`` and the services."""
+"""The registry's pages: thin adapters over ``accounts.access``, ``queries`` and the services.
+
+Refusals are raised (``LianzhangError``, ``Http404``) and turned into pages in one place,
+``lianzhang.web.errors.RefusalMiddleware``.
+"""
 
 from __future__ import annotations
 
@@ -10,38 +14,33 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import exceptions
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lianzhang.accounts import access
 from lianzhang.core import contract, errors
-from lianzhang.enterprises import services
-from lianzhang.enterprises.models import Annual, Enterprise, ImportLog, growth
 
-from . import queries
+from . import queries, services
 from .forms import TABLE_CHOICES, EnterpriseForm, ImportForm
-
-PAGE_SIZE = 25
+from .models import Annual, Enterprise, ImportLog, growth
 
 
 def visible(request: HttpRequest, uscc: str, action: access.Action = "view") -> Enterprise:
     """The enterprise, or 404 whether it is missing or merely out of reach (no probing)."""
     try:
         return access.enterprise_for(request.user, uscc.strip().upper(), action)
-    except errors.PermissionDenied:
-        raise Http404(_("No such enterprise.")) from None
+    except errors.PermissionDenied as e:
+        raise errors.NotFound(e.zh, e.en) from None
 
 
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     search = queries.Search.from_params(request.GET)
     found = queries.search(access.enterprises_for(request.user, "view"), search)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(found, queries.PAGE_SIZE).get_page(request.GET.get("page"))
     for enterprise in page:
         enterprise.above_scale = queries.is_above_scale(enterprise)  # type: ignore[attr-defined]
     context = {
@@ -55,7 +54,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     # htmx live search swaps only the results
     htmx = request.htmx  # type: ignore[attr-defined]  # set by django_htmx's middleware
     partial = htmx and not htmx.history_restore_request
-    template = "web/_results.html" if partial else "web/enterprise_list.html"
+    template = "enterprises/_results.html" if partial else "enterprises/enterprise_list.html"
     return render(request, template, context)
 
 
@@ -97,7 +96,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "chart": chart,
         "can_change": access.enterprises_for(request.user, "change").filter(pk=uscc).exists(),
     }
-    return render(request, "web/enterprise_detail.html", context)
+    return render(request, "enterprises/enterprise_detail.html", context)
 
 
 def _wan(value: Any) -> float | None:
@@ -105,43 +104,23 @@ def _wan(value: Any) -> float | None:
     return None if value is None else round(float(value) / 10_000, 2)
 
 
-class LostAccess(Exception):
-    """The change would move the enterprise out of the user's own reach."""
-
-
-def save_enterprise(request: HttpRequest, form: EnterpriseForm) -> bool:
-    """Save an edit unless it would take the enterprise out of the user's reach."""
-    try:
-        with transaction.atomic():
-            enterprise = form.save()
-            if not access.enterprises_for(request.user, "change").filter(pk=enterprise.pk):
-                raise LostAccess
-    except LostAccess:
-        form.add_error(None, _("You cannot move an enterprise outside your own district."))
-        return False
-    return True
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def enterprise_edit(request: HttpRequest, uscc: str) -> HttpResponse:
     enterprise = visible(request, uscc, "change")
     form = EnterpriseForm(request.POST or None, instance=enterprise)
-    if request.method == "POST" and form.is_valid() and save_enterprise(request, form):
+    if request.method == "POST" and form.is_valid() and services.save_in_reach(request.user, form):
         messages.success(request, _("Saved."))
         return redirect("enterprise-detail", uscc=enterprise.uscc)
-    return render(request, "web/enterprise_form.html", {"form": form, "enterprise": enterprise})
-
-
-def _require_import(request: HttpRequest) -> None:
-    if not access.can(request.user, "import"):
-        raise exceptions.PermissionDenied
+    return render(
+        request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
-    _require_import(request)
+    access.require(request.user, "import")
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -152,7 +131,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         "tables": TABLE_CHOICES,
         "logs": ImportLog.objects.select_related("user")[:20],
     }
-    return render(request, "web/import.html", context)
+    return render(request, "enterprises/import.html", context)
 
 
 def _import(request: HttpRequest, form: ImportForm) -> services.ImportReport | None:
@@ -177,9 +156,8 @@ def _import(request: HttpRequest, form: ImportForm) -> services.ImportReport | N
 
 @login_required
 def import_template(request: HttpRequest, table: str) -> FileResponse:
-    _require_import(request)
-    if table not in contract.TABLES:
-        raise Http404
+    access.require(request.user, "import")
+    _known_table(table)
     return _file_response(
         lambda path: services.write_template(table, path), f"{table}-template.xlsx"
     )
@@ -188,8 +166,9 @@ def import_template(request: HttpRequest, table: str) -> FileResponse:
 @login_required
 def export(request: HttpRequest, table: str, fmt: str) -> FileResponse:
     """The table for the enterprises of the current search that the user may see."""
-    if table not in contract.TABLES or fmt not in ("csv", "xlsx"):
-        raise Http404
+    _known_table(table)
+    if fmt not in ("csv", "xlsx"):
+        raise errors.NotFound(f"不支持的格式：{fmt}", f"unsupported format: {fmt}")
     found = queries.search(
         access.enterprises_for(request.user, "view"), queries.Search.from_params(request.GET)
     )
@@ -200,6 +179,11 @@ def export(request: HttpRequest, table: str, fmt: str) -> FileResponse:
         ),
         f"{table}.{fmt}",
     )
+
+
+def _known_table(table: str) -> None:
+    if table not in contract.TABLES:
+        raise errors.NotFound(f"没有这张表：{table}", f"no such table: {table}")
 
 
 def _file_response(write: Any, filename: str) -> FileResponse:

@@ -1,17 +1,17 @@
-"""Forms of the web pages and the API (the same validation for both)."""
+"""Forms of the registry's pages and its API (the same validation for both)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lianzhang.core import contract, gbt4754
 from lianzhang.core.errors import ValidationError
-from lianzhang.enterprises.models import Enterprise
 
-from .templatetags.lianzhang import english
+from .models import Enterprise
 
 #: Base fields an authorised user may change; the USCC is the key and never changes.
 BASE_FIELDS = [
@@ -28,6 +28,10 @@ BASE_FIELDS = [
 ]
 
 
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
 class EnterpriseForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Enterprise
@@ -41,7 +45,7 @@ class EnterpriseForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             spec = contract.field("enterprises", name)
-            field.label = spec.en if english() else spec.zh
+            field.label = spec.en if _english() else spec.zh
 
     def clean_industry_code(self) -> str:
         code: str = self.cleaned_data["industry_code"].strip()
@@ -50,7 +54,7 @@ class EnterpriseForm(forms.ModelForm):  # type: ignore[type-arg]
         try:
             return gbt4754.validate_class(code)
         except ValidationError as e:
-            raise forms.ValidationError(e.en if english() else e.zh) from None
+            raise forms.ValidationError(e.en if _english() else e.zh) from None
 
 
 TABLE_CHOICES = [

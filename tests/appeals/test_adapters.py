@@ -1,0 +1,129 @@
+"""Pages, API, CLI and the demo hook of the appeals module."""
+
+import io
+import json
+
+import openpyxl
+from click.testing import CliRunner
+from django.urls import reverse
+
+from lianzhang.appeals import demo, services
+from lianzhang.appeals.models import Appeal
+from lianzhang.cli.main import cli
+from tests.conftest import HIGH_TECH
+
+from .conftest import at
+
+
+def test_enterprise_files_and_handler_acts_through_pages(client, users, units):
+    client.force_login(users["enterprise"])
+    page = client.post(
+        reverse("appeals:new"),
+        {
+            "enterprise": HIGH_TECH,
+            "channel": "web",
+            "category": "help",
+            "subject": "用地",
+            "title": "<script>x</script>用地",
+            "text": "扩建用地指标未批",
+        },
+    )
+    appeal = Appeal.objects.get()
+    assert page.status_code == 302
+    html = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+    assert "&lt;script&gt;" in html and "<script>x" not in html and "待响应" not in html
+    client.force_login(users["admin"])
+    client.post(reverse("appeals:action", args=[appeal.pk, "dispatch"]))
+    assert appeal.assignments.count() == 2
+    client.force_login(units["handlers"]["finance"])
+    a = appeal.assignments.get(department=units["finance"])
+    client.post(reverse("appeals:action", args=[appeal.pk, "refuse"]), {"assignment": a.pk})
+    a.refresh_from_db()
+    assert a.status == "pending"  # refused without a reason: nothing changes
+    client.post(
+        reverse("appeals:action", args=[appeal.pk, "refuse"]),
+        {"assignment": a.pk, "reason": "非本局职责"},
+    )
+    a.refresh_from_db()
+    assert a.status == "refused"
+    other = client.get(reverse("appeals:detail", args=[appeal.pk]))
+    assert other.status_code == 200
+    client.force_login(users["admin"])
+    assert client.get(reverse("appeals:dashboard")).status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("appeals:export")).content))
+    assert book.active.max_row == 2
+
+
+def test_api(client, users, units):
+    client.force_login(users["enterprise"])
+    made = client.post(
+        "/api/v1/appeals",
+        json.dumps(
+            {"uscc": HIGH_TECH, "category": "help", "subject": "用地", "title": "t", "text": "用地"}
+        ),
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    pk = made.json()["id"]
+    refused = client.post(
+        f"/api/v1/appeals/{pk}/actions",
+        json.dumps({"action": "dispatch"}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 403 and refused.json()["error_en"]
+    client.force_login(users["admin"])
+    done = client.post(
+        f"/api/v1/appeals/{pk}/actions",
+        json.dumps({"action": "dispatch"}),
+        content_type="application/json",
+    )
+    assert len(done.json()["assignments"]) == 2
+    assert client.get("/api/v1/appeals/999").status_code == 404
+
+
+def test_cli(users, units, tmp_path):
+    appeal = services.file_appeal(
+        users["admin"],
+        uscc=HIGH_TECH,
+        channel="phone",
+        category="help",
+        subject="用地",
+        title="扩建",
+        text="用地",
+        now=at(2025, 3, 3, 9),
+    )
+    services.dispatch(users["admin"], appeal, now=at(2025, 3, 3, 10))
+    run = CliRunner().invoke
+    assert "扩建" in run(cli, ["appeals", "list"]).output
+    assert run(cli, ["appeals", "sweep"]).output.startswith("提醒")
+    out = run(
+        cli,
+        ["appeals", "metrics", "--from", "2025-01-01", "--to", "2026-01-01", "--format", "json"],
+    )
+    assert json.loads(out.output)["gx-land"]["dispatched"] == 1
+    assert (
+        "gx-land"
+        in run(cli, ["appeals", "metrics", "--from", "2025-01-01", "--to", "2026-01-01"]).output
+    )
+    csv = tmp_path / "h.csv"
+    csv.write_text(
+        "工单编号,统一社会信用代码,诉求类别,事项,标题,诉求内容,受理时间\n"
+        f"A1,{HIGH_TECH},投诉,用地,噪音,夜间施工噪音扰民,2025-04-01 10:00\n"
+        "A2,bad,投诉,用地,x,y,2025-04-01 10:00\n",
+        "utf-8",
+    )
+    out = run(cli, ["appeals", "import-12345", str(csv)])
+    assert out.exit_code == 2 and "created 1" in out.output
+    assert run(cli, ["appeals", "import-12345", str(csv)]).output.count("skipped 1") == 1
+    out = run(cli, ["appeals", "export", str(tmp_path / "l.xlsx"), "--as", "admin"])
+    assert out.exit_code == 0 and "exported 2" in out.output
+
+
+def test_demo_hook_is_idempotent(users):
+    line = demo.load_demo(lambda _x: None)
+    count = Appeal.objects.count()
+    assert count > 0, line
+    assert Appeal.objects.filter(overdue=True).exists()
+    assert Appeal.objects.filter(reopen_count__gt=0).exists()
+    assert Appeal.objects.filter(channel="director").exists()
+    assert "跳过" in demo.load_demo(lambda _x: None) and Appeal.objects.count() == count
