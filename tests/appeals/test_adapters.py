@@ -127,3 +127,50 @@ def test_demo_hook_is_idempotent(users):
     assert Appeal.objects.filter(reopen_count__gt=0).exists()
     assert Appeal.objects.filter(channel="director").exists()
     assert "跳过" in demo.load_demo(lambda _x: None) and Appeal.objects.count() == count
+
+
+def _filed_and_handled(users, units):
+    appeal = services.file_appeal(
+        users["enterprise"],
+        uscc=HIGH_TECH,
+        channel="director",
+        category="help",
+        subject="用地",
+        title="扩建用地",
+        text="扩建用地指标未批",
+        now=at(2025, 3, 3, 10),
+    )
+    finance, land = services.dispatch(users["admin"], appeal, now=at(2025, 3, 3, 11))
+    services.refuse(units["handlers"]["finance"], finance, "不属本局", now=at(2025, 3, 3, 12))
+    services.complete(units["handlers"]["land"], land, "已协调", now=at(2025, 3, 4, 9))
+    return appeal
+
+
+def test_dashboard_shows_unit_names_and_chart_data(client, users, units):
+    _filed_and_handled(users, units)
+    units["land"].name = "<b>土地</b>局"
+    units["land"].save()
+    client.force_login(users["admin"])
+    page = client.get(reverse("appeals:dashboard"), {"from": "2025-01-01", "to": "2026-01-01"})
+    html = page.content.decode()
+    assert "gx-land" not in html and "&lt;b&gt;土地&lt;/b&gt;局" in html
+    chart = page.context["chart"]
+    assert chart["units"] == ["<b>土地</b>局", "高新区财政金融局"]  # escaped by json_script
+    completion = chart["rates"][1]
+    assert completion["data"] == [100.0, None]  # the refusing unit has nothing to complete
+    assert chart["months"][2] == "2025-03"
+    filed = dict(zip(chart["months"], chart["trend"][0]["data"], strict=True))
+    assert filed["2025-03"] == 1 and sum(filed.values()) == 1
+    assert "按时办结率" in html and "on_time" not in html
+
+
+def test_list_filters_by_channel_and_the_enterprise_file_shows_its_appeals(client, users, units):
+    _filed_and_handled(users, units)
+    client.force_login(users["admin"])
+    director = client.get(reverse("appeals:list"), {"channel": "director"})
+    assert [a.title for a in director.context["appeals"]] == ["扩建用地"]
+    assert not client.get(reverse("appeals:list"), {"channel": "web"}).context["appeals"]
+    assert not client.get(reverse("appeals:list"), {"overdue": "1"}).context["appeals"]
+    client.force_login(users["enterprise"])
+    file = client.get(reverse("enterprise-detail", args=[HIGH_TECH])).content.decode()
+    assert 'id="file-appeals"' in file and "扩建用地" in file and "已办结" in file

@@ -131,9 +131,13 @@ def _metrics_equal_recount(users):
         done = set(events.filter(kind="done").values_list("assignment", flat=True))
         refused = set(events.filter(kind="refused").values_list("assignment", flat=True))
         reopened = set(events.filter(kind="reopened").values_list("assignment", flat=True))
+        handed = set(events.filter(kind="handed_up").values_list("assignment", flat=True))
+        handed -= refused | done
         assert m.completed == len(done) and m.refused == len(refused)
+        assert m.handed_up == len(handed)
         assert m.reopened == len(reopened & done)
         if m.completion is not None:
-            assert m.completion == type(m.completion)(len(done), m.dispatched - len(refused))
+            whole = m.dispatched - len(refused) - len(handed)
+            assert m.completion == type(m.completion)(len(done), whole) <= 1
         assert m.on_time_response is None or 0 <= m.on_time_response <= 1
         assert m.on_time_completion is None or 0 <= m.on_time_completion <= 1

@@ -139,3 +139,42 @@ def test_escalation_needs_a_reason_and_stops_at_leaders(users, units):
     services.escalate(users["admin"], appeal, "需市领导协调")
     with pytest.raises(Conflict):
         services.escalate(users["admin"], appeal, "再提级")
+
+
+def test_escalation_hands_up_the_lower_units_open_shares(users, units):
+    appeal = _file(users, at(2025, 3, 3, 10))
+    finance, land = services.dispatch(users["admin"], appeal, now=at(2025, 3, 3, 11))
+    services.refuse(units["handlers"]["finance"], finance, "不属金融局", now=at(2025, 3, 3, 12))
+    services.escalate(users["admin"], appeal, "需市级协调", now=at(2025, 3, 4, 10))
+    finance.refresh_from_db()
+    land.refresh_from_db()
+    assert finance.status == AssignmentStatus.REFUSED  # a finished share stays as it was
+    assert land.status == AssignmentStatus.HANDED_UP
+    handed = appeal.events.get(kind="handed_up")
+    assert handed.assignment_id == land.pk and handed.reason == "需市级协调"
+    # the sweep no longer chases the district unit for work taken from it
+    report = services.sweep(at(2025, 6, 1, 9))
+    land.refresh_from_db()
+    assert land.status == AssignmentStatus.HANDED_UP and land.chased_at is None
+    assert report.chased == 0
+    # and the unit is not measured on it
+    m = services.unit_metrics(users["admin"], at(2025, 1, 1), at(2026, 1, 1))["gx-land"]
+    assert m.handed_up == 1 and m.completion is None
+
+
+def test_a_redo_starts_on_time_again(users, units):
+    h = units["handlers"]
+    appeal = _file(users, at(2025, 3, 3, 10))
+    finance, land = services.dispatch(users["admin"], appeal, now=at(2025, 3, 3, 11))
+    services.refuse(h["finance"], finance, "不属金融局", now=at(2025, 3, 3, 12))
+    services.sweep(at(2025, 3, 20, 9))  # past the 3-working-day deadline
+    appeal.refresh_from_db()
+    assert appeal.overdue
+    services.complete(h["land"], land, "已办理", now=at(2025, 3, 20, 10))
+    services.callback(
+        users["admin"], appeal, "unsatisfied", "未解决", handler_cause=True, now=at(2025, 3, 21, 9)
+    )
+    appeal.refresh_from_db()
+    assert appeal.status == AppealStatus.OPEN and not appeal.overdue
+    assert appeal.resolution_due > at(2025, 3, 21, 9)
+    assert appeal.events.filter(kind="overdue").count() == 1  # the history keeps the lateness

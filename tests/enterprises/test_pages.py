@@ -218,3 +218,25 @@ def test_not_found_page_is_the_platforms(client_as):
     response = client_as("district").get(reverse("enterprise-detail", args=[FOOD]))
     assert response.status_code == 404
     assert "不存在" in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_saving_the_edit_form_unchanged_changes_nothing(client_as, language):
+    from django.forms.models import model_to_dict
+
+    from tests.browserlike import submitted
+
+    client = client_as("admin")
+    client.cookies["django_language"] = language
+    Enterprise.objects.filter(pk=ROBOT).update(
+        registered_on="2020-02-10", main_product="工业机器人\n减速器", is_sei_product=True
+    )
+    before = model_to_dict(Enterprise.objects.get(pk=ROBOT))
+    url = reverse("enterprise-edit", args=[ROBOT])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    data = submitted(page.content.decode())
+    data.pop("csrfmiddlewaretoken", None)
+    assert data["registered_on"] == "2020-02-10"
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert model_to_dict(Enterprise.objects.get(pk=ROBOT)) == before

@@ -7,7 +7,8 @@ reopening; ``rating`` on call-backs; ``subject`` on filing). Rates are exact ``F
 
 - 按时响应率 on_time_response: dispatched assignments whose first answer (accepted or
   refused) came by their response deadline.
-- 办结率 completion: of the dispatched assignments not refused, those completed.
+- 办结率 completion: of the dispatched assignments neither refused nor handed up by an
+  escalation (work taken from the unit is not its to finish), those completed.
 - 按时办结率 on_time_completion: of the completed, those first completed by the resolution
   deadline in force then (after extensions).
 - 满意率 satisfaction: call-backs of the unit's completed appeals rated 满意 or 基本满意.
@@ -40,6 +41,7 @@ class UnitMetrics:
     dispatched: int = 0
     responded_on_time: int = 0
     refused: int = 0
+    handed_up: int = 0
     completed: int = 0
     completed_on_time: int = 0
     reopened: int = 0
@@ -57,7 +59,7 @@ class UnitMetrics:
 
     @property
     def completion(self) -> Fraction | None:
-        return self._rate(self.completed, self.dispatched - self.refused)
+        return self._rate(self.completed, self.dispatched - self.refused - self.handed_up)
 
     @property
     def on_time_completion(self) -> Fraction | None:
@@ -105,8 +107,8 @@ def compute(rows: Iterable[Row], start: dt.datetime, end: dt.datetime) -> dict[s
         response_due = _due(first.data.get("response_due"))
         if answer is not None and response_due is not None and answer.at <= response_due:
             unit.responded_on_time += 1
-        if any(r.kind == "refused" for r in events):
-            unit.refused += 1
+        refused = any(r.kind == "refused" for r in events)
+        unit.refused += refused
         due = _due(first.data.get("resolution_due"))
         done = None
         for r in events:
@@ -115,6 +117,8 @@ def compute(rows: Iterable[Row], start: dt.datetime, end: dt.datetime) -> dict[s
             if r.kind == "done" and done is None:
                 done = r
         if done is None:
+            # handed up before it was ever done: the unit is not measured on it
+            unit.handed_up += not refused and any(r.kind == "handed_up" for r in events)
             continue
         unit.completed += 1
         if due is not None and done.at <= due:
@@ -134,3 +138,35 @@ def percent(rate: Fraction | None) -> str:
         return "—"
     tenths = (rate * 1000 + Fraction(1, 2)).__floor__()
     return f"{tenths // 10}.{tenths % 10}%"
+
+
+#: What the dashboard's trend counts per month: appeals filed, closed and flagged overdue.
+TREND_KINDS = ("filed", "closed", "overdue")
+
+
+def monthly(rows: Iterable[Row], start: dt.datetime, end: dt.datetime) -> dict[str, Counter[str]]:
+    """Events of ``TREND_KINDS`` in ``[start, end)`` per month (``YYYY-MM``), by kind.
+
+    >>> t = dt.datetime(2025, 3, 4)
+    >>> rows = [Row(1, None, "", "filed", t), Row(2, None, "", "filed", t)]
+    >>> monthly(rows, dt.datetime(2025, 1, 1), dt.datetime(2026, 1, 1))["filed"]["2025-03"]
+    2
+    """
+    out: dict[str, Counter[str]] = {kind: Counter() for kind in TREND_KINDS}
+    for row in rows:
+        if row.kind in out and start <= row.at < end:
+            out[row.kind][f"{row.at:%Y-%m}"] += 1
+    return out
+
+
+def months(start: dt.date, end: dt.date) -> list[str]:
+    """``YYYY-MM`` of every month that ``[start, end)`` touches.
+
+    >>> months(dt.date(2024, 11, 15), dt.date(2025, 2, 1))
+    ['2024-11', '2024-12', '2025-01']
+    """
+    out, year, month = [], start.year, start.month
+    while dt.date(year, month, 1) < end:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out

@@ -50,6 +50,7 @@ class AssignmentStatus(models.TextChoices):
     REFUSED = "refused", _("Not for this unit")
     DONE = "done", _("Completed")
     OVERDUE = "overdue", _("Overdue")
+    HANDED_UP = "handed_up", _("Handed up by escalation")
 
 
 class Rating(models.TextChoices):
@@ -230,6 +231,7 @@ class EventKind(models.TextChoices):
     CHASED = "chased", _("chased at expiry")
     NOTIFIED = "notified", _("publicly notified")
     OVERDUE = "overdue", _("flagged overdue")
+    HANDED_UP = "handed_up", _("handed up to the higher level")
 
 
 class Event(models.Model):

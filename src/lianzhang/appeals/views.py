@@ -6,23 +6,26 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from fractions import Fraction
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lianzhang.accounts import access
 from lianzhang.core.errors import LianzhangError, PermissionDenied
 
-from . import services
+from . import metrics, services
 from .forms import AppealForm
 from .metrics import percent
-from .models import Appeal, Assignment, AssignmentStatus, Rating
+from .models import Appeal, AppealStatus, Assignment, AssignmentStatus, Channel, Rating
 
 
 def _say(request: HttpRequest, exc: LianzhangError) -> str:
@@ -31,15 +34,30 @@ def _say(request: HttpRequest, exc: LianzhangError) -> str:
 
 @login_required
 def appeal_list(request: HttpRequest) -> HttpResponse:
+    """All visible appeals, filtered by progress, channel and lateness: the 局长 reads the
+    appeals of the director's office hours (channel), a chain leader those of the reception."""
     appeals = Appeal.objects.visible_to(request.user).select_related("enterprise")
     status = request.GET.get("status", "")
-    if status:
+    channel = request.GET.get("channel", "")
+    overdue = request.GET.get("overdue") == "1"
+    if status in AppealStatus.values:
         appeals = appeals.filter(status=status)
-    return render(
-        request,
-        "appeals/list.html",
-        {"appeals": appeals[:300], "status": status, "can_file": _actable(request)},
-    )
+    if channel in Channel.values:
+        appeals = appeals.filter(channel=channel)
+    if overdue:
+        appeals = appeals.filter(overdue=True)
+    page = Paginator(appeals, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "appeals": page.object_list,
+        "status": status,
+        "channel": channel,
+        "overdue": overdue,
+        "statuses": AppealStatus.choices,
+        "channels": Channel.choices,
+        "can_file": _actable(request),
+    }
+    return render(request, "appeals/list.html", context)
 
 
 def _actable(request: HttpRequest) -> list[tuple[str, str]]:
@@ -154,23 +172,57 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+#: The five rates of the dashboard, in the order of its table and chart.
+RATES = (
+    ("on_time_response", gettext_lazy("On-time response rate")),
+    ("completion", gettext_lazy("Completion rate")),
+    ("on_time_completion", gettext_lazy("On-time completion rate")),
+    ("satisfaction", gettext_lazy("Satisfaction rate")),
+    ("reopen", gettext_lazy("Redo rate")),
+)
+TREND = (
+    ("filed", gettext_lazy("Appeals filed")),
+    ("closed", gettext_lazy("Appeals closed")),
+    ("overdue", gettext_lazy("Flagged overdue")),
+)
+
+
+def _chart_percent(rate: Fraction | None) -> float | None:
+    """For the chart only (the table shows the exact rounding of ``percent``)."""
+    return None if rate is None else round(float(rate) * 100, 1)
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     access.require_bureau(request.user)
     start, end = _period(request)
     aware = [timezone.make_aware(dt.datetime.combine(d, dt.time())) for d in (start, end)]
-    found = services.unit_metrics(request.user, aware[0], aware[1])
-    names = ("on_time_response", "completion", "on_time_completion", "satisfaction", "reopen")
+    found = services.dashboard(request.user, aware[0], aware[1])
+    units = sorted(found.units.items(), key=lambda kv: found.names.get(kv[0], kv[0]))
     rows = [
         {
-            "unit": unit,
+            "unit": found.names.get(code, code),
             "dispatched": m.dispatched,
-            "rates": [percent(getattr(m, n)) for n in names],
+            "rates": [percent(getattr(m, name)) for name, _label in RATES],
             "themes": "、".join(f"{t}（{c}）" for t, c in m.top_themes(3)),
         }
-        for unit, m in sorted(found.items())
+        for code, m in units
     ]
-    return render(request, "appeals/dashboard.html", {"rows": rows, "start": start, "end": end})
+    months = metrics.months(start, end)
+    chart = {
+        "units": [row["unit"] for row in rows],
+        "rates": [
+            {"name": str(label), "data": [_chart_percent(getattr(m, name)) for _c, m in units]}
+            for name, label in RATES
+        ],
+        "months": months,
+        "trend": [
+            {"name": str(label), "data": [found.monthly[kind][month] for month in months]}
+            for kind, label in TREND
+        ],
+    }
+    context = {"rows": rows, "start": start, "end": end, "chart": chart, "rates": RATES}
+    return render(request, "appeals/dashboard.html", context)
 
 
 @login_required

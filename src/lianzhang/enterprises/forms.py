@@ -37,7 +37,9 @@ class EnterpriseForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Enterprise
         fields = BASE_FIELDS
         widgets = {
-            "registered_on": forms.DateInput(attrs={"type": "date"}),
+            # a date input reads ISO only: the localised 2020/02/10 would show empty in the
+            # Chinese UI and a save would erase the date
+            "registered_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "main_product": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -4,15 +4,17 @@ from ._common import calendar, deadline, profile_for
 from .handling import accept, callback, complete, dispatch, escalate, extend, refuse, route
 from .intake import file_appeal, find_duplicate, import_hotline, merge, similarity
 from .ledger import write_ledger
-from .metrics import rows, unit_metrics
+from .metrics import Dashboard, dashboard, rows, unit_metrics
 from .sweep import SweepReport, sweep
 
 __all__ = [
+    "Dashboard",
     "SweepReport",
     "accept",
     "calendar",
     "callback",
     "complete",
+    "dashboard",
     "deadline",
     "dispatch",
     "escalate",

@@ -229,18 +229,24 @@ def escalate(user: Any, appeal: Appeal, reason: str, *, now: dt.datetime | None 
     higher = NEXT_LEVEL.get(Level(appeal.level))
     if higher is None:
         raise Conflict("已是市领导层级，不能再提级", "already at the city leaders: no higher level")
-    before = appeal.level
+    at, before = now_or(now), appeal.level
     appeal.level, appeal.status = higher, AppealStatus.ESCALATED
     appeal.save(update_fields=["level", "status"])
     record(
         appeal,
         EventKind.ESCALATED,
-        now_or(now),
+        at,
         actor=user,
         reason=reason,
         source=before,
         target=str(higher),
     )
+    # the lower level's open shares end here: the higher level dispatches its own, and the
+    # sweep must not chase a unit for work that was taken from it
+    for a in appeal.assignments.filter(status__in=OPEN):
+        a.status = AssignmentStatus.HANDED_UP
+        a.save(update_fields=["status"])
+        record(appeal, EventKind.HANDED_UP, at, actor=user, assignment=a, reason=reason)
     return appeal
 
 
@@ -302,7 +308,16 @@ def _reopen(user: Any, appeal: Appeal, reason: str, at: dt.datetime) -> None:
         )
     appeal.status, appeal.closed_at, appeal.callback_due = AppealStatus.OPEN, None, None
     appeal.reopen_count += 1
-    appeal.resolution_due = due
+    # a fresh deadline: the appeal is late again only if the redo is (the earlier lateness
+    # stays in the events, which the metrics count)
+    appeal.resolution_due, appeal.overdue = due, False
     appeal.save(
-        update_fields=["status", "closed_at", "callback_due", "reopen_count", "resolution_due"]
+        update_fields=[
+            "status",
+            "closed_at",
+            "callback_due",
+            "reopen_count",
+            "resolution_due",
+            "overdue",
+        ]
     )
