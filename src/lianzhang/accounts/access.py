@@ -9,7 +9,7 @@ approve and analyse), ``is_admin``, ``is_district`` and ``is_enterprise_user``, 
 ``district_of`` for a district officer's scope. Apps never compare roles themselves: they
 call these, or the ``visible_to(user)`` queryset methods of their models, which call
 ``enterprises_for``. A search for role comparisons outside this module should find
-nothing (``tests/accounts/test_access_one_place.py`` checks it).
+nothing (``tests/test_architecture.py`` checks it).
 """
 
 from __future__ import annotations
@@ -84,6 +84,17 @@ def bureau_users() -> QuerySet[Any]:
     return get_user_model().objects.filter(profile__role__in=BUREAU_ROLES)
 
 
+def first_admin() -> Any:
+    """The administrator the CLI acts as (the first one), for the audit log."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    return (
+        users.filter(is_superuser=True).order_by("pk").first()
+        or users.filter(profile__role=Role.ADMIN).order_by("pk").first()
+    )
+
+
 def require_bureau(user: Any) -> None:
     if not is_bureau(user):
         raise PermissionDenied("只有局内人员可以执行此操作", "only bureau staff may do this")
@@ -152,11 +163,53 @@ def enterprise_for(user: Any, uscc: str, action: Action = "view") -> Enterprise:
     return found
 
 
+# --- policies: cases -------------------------------------------------------------------------
+
+
 def cases_for(user: Any) -> QuerySet[Any]:
     """Policy cases a user may see: the bureau all, a district its own, an enterprise its own."""
     from lianzhang.policies.models import Case
 
     return Case.objects.filter(enterprise__in=enterprises_for(user, "view"))
+
+
+def check_case_actor(user: Any, case: Any, who: str) -> None:
+    """May ``user`` move a policy case by an action reserved to ``who``?
+
+    ``who`` is the state machine's third column (``policies.workflow.TRANSITIONS``):
+    ``enterprise`` (its own users only), ``reviewer`` (the assigned reviewer, after a
+    declaration of no conflict, for 申报 cases and cases under review; bureau staff
+    otherwise) or ``bureau``. ``user=None`` is the platform itself (scheduled runs,
+    payment batches), which may do anything but speak for the enterprise.
+    """
+    from lianzhang.policies.models import Review
+    from lianzhang.policies.workflow import Mode, State
+
+    if user is None:
+        if who == "enterprise":
+            raise PermissionDenied("只有企业本身可以执行此操作", "only the enterprise may do this")
+        return
+    if who == "enterprise":
+        if own_enterprise_id(user) != case.enterprise_id:
+            raise PermissionDenied(
+                "只有该企业的用户可以执行此操作", "only a user of this enterprise may do this"
+            )
+    elif who == "reviewer":
+        if case.policy.mode == Mode.APPLICATION or case.state == State.UNDER_REVIEW:
+            if case.reviewer_id != getattr(user, "pk", None):
+                raise PermissionDenied(
+                    "只有分配的评审人可以作出评审决定", "only the assigned reviewer may decide"
+                )
+            declared = Review.objects.filter(case=case, reviewer=user).order_by("-at").first()
+            if declared is None or declared.conflict:
+                raise PermissionDenied(
+                    "作出决定前须声明无利益冲突（有冲突者须回避）",
+                    "declare no conflict of interest before deciding (recuse if conflicted)",
+                )
+        elif not is_bureau(user):
+            raise PermissionDenied("只有局内人员可以审批", "only bureau staff may approve")
+    elif not is_bureau(user):
+        raise PermissionDenied("只有局内人员可以执行此操作", "only bureau staff may do this")
 
 
 def may_act_for(user: Any, uscc: str) -> bool:
@@ -167,6 +220,9 @@ def may_act_for(user: Any, uscc: str) -> bool:
     if enterprises_for(user, "change").filter(pk=uscc).exists():
         return True
     return own_enterprise_id(user) == uscc
+
+
+# --- appeals --------------------------------------------------------------------------------
 
 
 def appeals_for(user: Any, appeals: QuerySet[Any]) -> QuerySet[Any]:
@@ -214,3 +270,9 @@ def may_coordinate(user: Any, appeal: Any) -> bool:
 def may_file_appeal(user: Any, uscc: str) -> bool:
     """Enterprise users for their own enterprise; staff who may act for it (on its behalf)."""
     return may_act_for(user, uscc) or is_bureau(user)
+
+
+# --- innovation: demands, challenges and results (visible_to) -------------------------------
+
+
+# --- chains ---------------------------------------------------------------------------------

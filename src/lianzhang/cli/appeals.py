@@ -10,9 +10,9 @@ import click
 
 
 def _django() -> None:
-    from .main import _setup_django
+    from .setup import setup_django
 
-    _setup_django()
+    setup_django()
 
 
 def _user(username: str) -> Any:

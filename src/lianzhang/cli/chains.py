@@ -28,9 +28,9 @@ BASIS = click.option(
 
 
 def _setup() -> None:
-    from lianzhang.cli.main import _setup_django
+    from .setup import setup_django
 
-    _setup_django()
+    setup_django()
 
 
 def _money(fen: Any) -> str:

@@ -9,18 +9,17 @@ import click
 
 
 def _setup() -> None:
-    from lianzhang.cli.main import _setup_django
+    from .setup import setup_django
 
-    _setup_django()
+    setup_django()
 
 
 def _operator() -> Any:
     """The administrator the CLI acts as (the first one), for the audit log."""
-    from django.contrib.auth.models import User
-
+    from lianzhang.accounts import access
     from lianzhang.core.errors import PermissionDenied
 
-    user = User.objects.filter(is_superuser=True).order_by("pk").first()
+    user = access.first_admin()
     if user is None:
         raise PermissionDenied(
             "没有管理员账号：先运行 lianzhang createuser NAME --role admin",

@@ -9,9 +9,9 @@ import click
 
 
 def _django() -> None:
-    from .main import _setup_django
+    from .setup import setup_django
 
-    _setup_django()
+    setup_django()
 
 
 @click.group(help="技术需求、揭榜挂帅与成果转化 / demands, challenges and technology transfer")

@@ -22,15 +22,9 @@ from .chains import chains
 from .delivery import delivery
 from .innovation import innovation
 from .policies import policies
+from .setup import setup_django
 
 TABLE_NAMES = ("enterprises", "annual", "honours", "awards")
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianzhang.settings")
-    import django
-
-    django.setup()
 
 
 def _data_dir() -> Path:
@@ -78,7 +72,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @cli.command(help="创建数据目录与数据库并迁移 / create the data directory and database")
 def init() -> None:
     _ensure_secret()
-    _setup_django()
+    setup_django()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -98,7 +92,7 @@ def init() -> None:
 @click.option("--port", default=8000, show_default=True)
 def demo(seed: int, count: int, reset: bool, no_serve: bool, host: str, port: int) -> None:
     _ensure_secret()
-    _setup_django()
+    setup_django()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -121,7 +115,7 @@ def demo(seed: int, count: int, reset: bool, no_serve: bool, host: str, port: in
 @click.option("--port", default=8000, show_default=True)
 def serve(host: str, port: int) -> None:
     _ensure_secret()
-    _setup_django()
+    setup_django()
     _serve(host, port)
 
 
@@ -149,7 +143,7 @@ def _serve(host: str, port: int) -> None:
     help="把错误报告写入 CSV / write the error report to a CSV file",
 )
 def import_(table: str, path: str, partial: bool, report_path: str | None) -> None:
-    _setup_django()
+    setup_django()
     from tqdm import tqdm
 
     from lianzhang.enterprises.services import import_file
@@ -188,7 +182,7 @@ def _write_error_report(report: Any, path: Path) -> None:
 @click.option("--district", help="只导出该区（市）县 / only this district")
 @click.option("--english-headers", is_flag=True, help="使用英文字段名作表头 / English headers")
 def export(table: str, path: str, district: str | None, english_headers: bool) -> None:
-    _setup_django()
+    setup_django()
     from lianzhang.enterprises.models import Enterprise
     from lianzhang.enterprises.services import export_file
 
@@ -203,7 +197,7 @@ def export(table: str, path: str, district: str | None, english_headers: bool) -
 @click.argument("table", type=click.Choice(TABLE_NAMES))
 @click.argument("path", type=click.Path(dir_okay=False))
 def template(table: str, path: str) -> None:
-    _setup_django()
+    setup_django()
     from lianzhang.enterprises.services import write_template
 
     write_template(table, path)
@@ -219,7 +213,7 @@ def template(table: str, path: str) -> None:
 @click.option("--uscc", default="", help="企业用户所属企业 / enterprise user's USCC")
 @click.password_option(help="密码 / password")
 def createuser(username: str, role: str, district: str, uscc: str, password: str) -> None:
-    _setup_django()
+    setup_django()
     from lianzhang.accounts.services import create_user
 
     user = create_user(username, password, role, district=district, uscc=uscc)
@@ -230,7 +224,7 @@ def createuser(username: str, role: str, district: str, uscc: str, password: str
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="令牌用途 / what it is for")
 def token(username: str, name: str) -> None:
-    _setup_django()
+    setup_django()
     from django.contrib.auth.models import User
 
     from lianzhang.accounts.services import issue_token

@@ -26,14 +26,16 @@ TABLE_ORDER = ("enterprises", "annual", "honours", "awards")
 #: Modules whose ``demo.load_demo(echo) -> str`` runs after the registry, in this order.
 MODULES = ("chains", "policies", "innovation", "appeals")
 
-#: username, password, role; the district officer and the enterprise user are bound below.
-DEMO_USERS = (
-    ("admin", "lianzhang-admin", Role.ADMIN),
-    ("analyst", "lianzhang-analyst", Role.ANALYST),
-    ("gaoxin", "lianzhang-district", Role.DISTRICT),
-    ("qiye", "lianzhang-enterprise", Role.ENTERPRISE),
-)
 DEMO_DISTRICT = "成都高新区"
+
+#: username, password, role, the district it is bound to, whether it acts for the sample
+#: enterprise (the first one of the demo district).
+DEMO_USERS: tuple[tuple[str, str, str, str, bool], ...] = (
+    ("admin", "lianzhang-admin", Role.ADMIN, "", False),
+    ("analyst", "lianzhang-analyst", Role.ANALYST, "", False),
+    ("gaoxin", "lianzhang-district", Role.DISTRICT, DEMO_DISTRICT, False),
+    ("qiye", "lianzhang-enterprise", Role.ENTERPRISE, "", True),
+)
 
 
 def load_demo(
@@ -74,21 +76,16 @@ def create_demo_users() -> list[str]:
     sample = Enterprise.objects.filter(district=DEMO_DISTRICT).order_by("uscc").first()
     sample = sample or Enterprise.objects.order_by("uscc").first()
     out = []
-    for username, password, role in DEMO_USERS:
-        if role == Role.ENTERPRISE and sample is None:
+    for username, password, role, district, for_sample in DEMO_USERS:
+        if for_sample and sample is None:
             continue
         if not User.objects.filter(username=username).exists():
-            create_user(
-                username,
-                password,
-                role,
-                district=DEMO_DISTRICT if role == Role.DISTRICT else "",
-                uscc=sample.uscc if role == Role.ENTERPRISE and sample else "",
-            )
+            uscc = sample.uscc if for_sample and sample else ""
+            create_user(username, password, role, district=district, uscc=uscc)
         profile = Profile.objects.filter(user__username=username).first()
         scope = ""
-        if role == Role.DISTRICT:
-            scope = f"（{DEMO_DISTRICT}）"
+        if district:
+            scope = f"（{district}）"
         elif profile is not None and profile.enterprise is not None:
             scope = f"（{profile.enterprise.name}）"
         out.append(f"{username} / {password}  {Role(role).label}{scope}")
