@@ -174,3 +174,55 @@ def test_list_filters_by_channel_and_the_enterprise_file_shows_its_appeals(clien
     client.force_login(users["enterprise"])
     file = client.get(reverse("enterprise-detail", args=[HIGH_TECH])).content.decode()
     assert 'id="file-appeals"' in file and "扩建用地" in file and "已办结" in file
+
+
+def test_attachments_filed_added_and_downloaded_only_by_those_who_see_the_appeal(
+    client, users, units
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(users["enterprise"])
+    form = {
+        "enterprise": HIGH_TECH,
+        "channel": "web",
+        "category": "help",
+        "subject": "用地",
+        "title": "扩建用地",
+        "text": "扩建用地指标未批",
+    }
+    bad = client.post(
+        reverse("appeals:new"), form | {"attachment": SimpleUploadedFile("x.exe", b"MZ")}
+    )
+    assert bad.status_code == 200 and "附件类型不支持" in bad.content.decode()
+    assert not Appeal.objects.exists()  # the appeal and its file, or neither
+    letter = SimpleUploadedFile("申请函.pdf", b"%PDF-1.4 letter")
+    assert client.post(reverse("appeals:new"), form | {"attachment": letter}).status_code == 302
+    appeal = Appeal.objects.get()
+    (first,) = appeal.attachments.all()
+    assert first.name == "申请函.pdf" and first.size == 15
+    url = reverse("appeals:attachment", args=[appeal.pk, first.pk])
+    download = client.get(url)
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 letter"
+    assert "attachment" in download["Content-Disposition"]
+    # a handler of a dispatched unit adds evidence; a unit without a share may not
+    services.dispatch(users["admin"], appeal, now=at(2025, 3, 3, 11))
+    client.force_login(units["handlers"]["land"])
+    photo = SimpleUploadedFile("现场.png", b"\x89PNG")
+    client.post(reverse("appeals:action", args=[appeal.pk, "attach"]), {"file": photo})
+    assert appeal.attachments.count() == 2
+    assert appeal.events.filter(kind="attached").count() == 2
+    from lianzhang.accounts.services import create_user
+
+    client.force_login(create_user("wuhou", "pw-123456", "district", district="武侯区"))
+    assert client.get(url).status_code == 404  # another district's officer: not seen
+
+
+def test_only_the_sample_is_due_a_call_back(users, units):
+    from lianzhang.appeals.models import SlaProfile
+    from lianzhang.appeals.services.handling import called_back
+
+    SlaProfile.objects.filter(category="help").update(callback_percent=0)
+    appeal = _filed_and_handled(users, units)
+    appeal.refresh_from_db()
+    assert appeal.status == "closed" and appeal.callback_due is None
+    assert not called_back(appeal.pk, 0) and called_back(appeal.pk, 100)

@@ -272,6 +272,14 @@ def may_file_appeal(user: Any, uscc: str) -> bool:
     return may_act_for(user, uscc) or is_bureau(user)
 
 
+def may_attach(user: Any, appeal: Any) -> bool:
+    """May ``user`` add a file to an appeal: who filed it, who coordinates it, who handles it."""
+    if may_file_appeal(user, appeal.enterprise_id) or may_coordinate(user, appeal):
+        return True
+    department = handler_department_id(user)
+    return department is not None and appeal.assignments.filter(department_id=department).exists()
+
+
 # --- innovation: demands, challenges and results (visible_to) -------------------------------
 
 

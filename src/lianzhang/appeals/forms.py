@@ -15,6 +15,9 @@ class AppealForm(forms.Form):
     subject = forms.CharField(label=_("Subject (e.g. 用地, 融资, 人才)"), max_length=40)
     title = forms.CharField(label=_("Appeal title"), max_length=200)
     text = forms.CharField(label=_("Appeal text"), widget=forms.Textarea(attrs={"rows": 5}))
+    attachment = forms.FileField(
+        label=_("Attachment (PDF, picture, Word or Excel; up to 10 MB)"), required=False
+    )
 
     def __init__(self, *args: Any, enterprises: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

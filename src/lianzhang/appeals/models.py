@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +127,11 @@ class SlaProfile(models.Model):
     notify_after = models.PositiveIntegerField(
         _("public notice after expiry (working days)"), default=5
     )
+    callback_percent = models.PositiveSmallIntegerField(
+        _("share of closed appeals called back (%)"),
+        default=100,
+        validators=[MaxValueValidator(100)],
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -215,6 +221,25 @@ class Assignment(models.Model):
         )
 
 
+class Attachment(models.Model):
+    """A file filed with an appeal or added while it is handled (evidence, a reply letter)."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="appeals/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class EventKind(models.TextChoices):
     FILED = "filed", _("filed")
     MERGED = "merged", _("merged as a duplicate")
@@ -231,6 +256,7 @@ class EventKind(models.TextChoices):
     CHASED = "chased", _("chased at expiry")
     NOTIFIED = "notified", _("publicly notified")
     OVERDUE = "overdue", _("flagged overdue")
+    ATTACHED = "attached", _("file attached")
     HANDED_UP = "handed_up", _("handed up to the higher level")
 
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("ledger.xlsx", views.export, name="export"),
     path("<int:pk>/", views.appeal_detail, name="detail"),
+    path("<int:pk>/files/<int:attachment_id>/", views.attachment, name="attachment"),
     path("<int:pk>/<str:action>/", views.appeal_action, name="action"),
 ]

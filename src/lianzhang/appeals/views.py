@@ -12,7 +12,8 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lianzhang.accounts import access
-from lianzhang.core.errors import LianzhangError, PermissionDenied
+from lianzhang.core.errors import LianzhangError, PermissionDenied, ValidationError
 
 from . import metrics, services
 from .forms import AppealForm
@@ -72,11 +73,15 @@ def _actable(request: HttpRequest) -> list[tuple[str, str]]:
 
 @login_required
 def appeal_new(request: HttpRequest) -> HttpResponse:
-    form = AppealForm(request.POST or None, enterprises=_actable(request))
+    form = AppealForm(request.POST or None, request.FILES or None, enterprises=_actable(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        upload = data.pop("attachment", None)
         try:
-            appeal = services.file_appeal(request.user, uscc=data.pop("enterprise"), **data)
+            with transaction.atomic():  # the appeal and its file, or neither
+                appeal = services.file_appeal(request.user, uscc=data.pop("enterprise"), **data)
+                if upload is not None:
+                    services.attach(request.user, appeal, upload)
         except LianzhangError as exc:
             form.add_error(None, _say(request, exc))
         else:
@@ -114,6 +119,8 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assignments": assignments,
             "events": appeal.events.select_related("actor", "assignment__department"),
             "can_coordinate": access.may_coordinate(request.user, appeal),
+            "can_attach": access.may_attach(request.user, appeal),
+            "attachments": appeal.attachments.all(),
             "ratings": Rating.choices,
         },
     )
@@ -136,6 +143,11 @@ def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 services.extend(user, a, days, post.get("reason", ""))
             else:
                 services.complete(user, a, post.get("answer", ""), post.get("evidence", ""))
+        elif action == "attach":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ValidationError("请选择要上传的文件", "choose a file to upload")
+            services.attach(user, appeal, upload)
         elif action == "dispatch":
             services.dispatch(user, appeal)
         elif action == "escalate":
@@ -223,6 +235,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     context = {"rows": rows, "start": start, "end": end, "chart": chart, "rates": RATES}
     return render(request, "appeals/dashboard.html", context)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """Download a file of an appeal the user may see (never served as a page)."""
+    appeal = get_object_or_404(Appeal.objects.visible_to(request.user), pk=pk)
+    found = get_object_or_404(appeal.attachments, pk=attachment_id)
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from ._common import calendar, deadline, profile_for
 from .handling import accept, callback, complete, dispatch, escalate, extend, refuse, route
-from .intake import file_appeal, find_duplicate, import_hotline, merge, similarity
+from .intake import attach, file_appeal, find_duplicate, import_hotline, merge, similarity
 from .ledger import write_ledger
 from .metrics import Dashboard, dashboard, rows, unit_metrics
 from .sweep import SweepReport, sweep
@@ -11,6 +11,7 @@ __all__ = [
     "Dashboard",
     "SweepReport",
     "accept",
+    "attach",
     "calendar",
     "callback",
     "complete",

@@ -207,6 +207,20 @@ def complete(
     return assignment
 
 
+def called_back(appeal_id: int, percent: int) -> bool:
+    """Is this appeal in the call-back sample of a profile that calls back ``percent``%?
+
+    Deterministic, so the sample can be recomputed and audited: appeal ids spread evenly
+    over 0–99 by a multiplicative hash (Knuth's), and the first ``percent`` buckets are in.
+
+    >>> [called_back(i, 100) for i in (1, 2)], [called_back(i, 0) for i in (1, 2)]
+    ([True, True], [False, False])
+    >>> sum(called_back(i, 30) for i in range(1, 1001))
+    300
+    """
+    return (appeal_id * 2654435761) % 2**32 * 100 // 2**32 < percent
+
+
 def _maybe_close(appeal: Appeal, at: dt.datetime, user: Any) -> None:
     statuses = set(appeal.assignments.values_list("status", flat=True))
     if statuses & set(OPEN) or AssignmentStatus.DONE not in statuses:
@@ -214,7 +228,9 @@ def _maybe_close(appeal: Appeal, at: dt.datetime, user: Any) -> None:
     if appeal.status not in (AppealStatus.OPEN, AppealStatus.ESCALATED):
         return
     appeal.status, appeal.closed_at = AppealStatus.CLOSED, at
-    appeal.callback_due = calendar().add_workdays(local(at).date(), 1)
+    profile = profile_for(appeal.category, appeal.district)
+    if called_back(appeal.pk, profile.callback_percent):  # 回访 the next working day
+        appeal.callback_due = calendar().add_workdays(local(at).date(), 1)
     appeal.save(update_fields=["status", "closed_at", "callback_due"])
     record(appeal, EventKind.CLOSED, at, actor=user)
 

@@ -15,7 +15,7 @@ from lianzhang.accounts import access
 from lianzhang.core.errors import Conflict, PermissionDenied, ValidationError
 from lianzhang.enterprises.models import Enterprise
 
-from ..models import Appeal, AppealStatus, Category, Channel, EventKind
+from ..models import Appeal, AppealStatus, Attachment, Category, Channel, EventKind
 from ._common import deadline, need_reason, now_or, profile_for, record
 
 #: Same enterprise, near-identical text within this many days: a duplicate.
@@ -101,6 +101,44 @@ def file_appeal(
     if original is not None and original.pk != appeal.pk:
         merge(user, appeal, original, "系统识别为重复诉求 / detected as a duplicate", now=at)
     return appeal
+
+
+#: What an appeal may carry: documents and pictures, at most 10 MiB each, 10 per appeal.
+ATTACHMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENTS_PER_APPEAL = 10
+
+
+@transaction.atomic
+def attach(user: Any, appeal: Appeal, upload: Any, *, now: dt.datetime | None = None) -> Attachment:
+    """Store a file with the appeal (``upload`` is Django's ``UploadedFile``)."""
+    at = now_or(now)
+    if not access.may_attach(user, appeal):
+        raise PermissionDenied("无权为该诉求添加附件", "you may not add files to this appeal")
+    name = Path(str(upload.name)).name[:200]
+    if Path(name).suffix.lower() not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            f"附件类型不支持：{name}（可用 {'、'.join(ATTACHMENT_TYPES)}）",
+            f"unsupported attachment type: {name} (use {', '.join(ATTACHMENT_TYPES)})",
+        )
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(f"附件超过 10 MB：{name}", f"attachment over 10 MB: {name}")
+    if appeal.attachments.count() >= ATTACHMENTS_PER_APPEAL:
+        raise ValidationError(
+            f"每件诉求最多 {ATTACHMENTS_PER_APPEAL} 个附件",
+            f"at most {ATTACHMENTS_PER_APPEAL} attachments per appeal",
+        )
+    attachment = Attachment(
+        appeal=appeal,
+        name=name,
+        size=upload.size,
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        at=at,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    record(appeal, EventKind.ATTACHED, at, actor=user, name=name, size=upload.size)
+    return attachment
 
 
 @transaction.atomic
