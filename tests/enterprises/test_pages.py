@@ -240,3 +240,28 @@ def test_saving_the_edit_form_unchanged_changes_nothing(client_as, language):
     response = client.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert model_to_dict(Enterprise.objects.get(pk=ROBOT)) == before
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil","点我")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_csv_export_quotes_formulas_and_imports_them_back(client_as, formula, tmp_path):
+    from lianzhang.enterprises.services import export_file, import_file
+
+    Enterprise.objects.filter(pk=ROBOT).update(main_product=formula)
+    row = next(r for r in export_rows(client_as("analyst")) if r[0] == ROBOT)
+    cell = row[next(i for i, v in enumerate(row) if formula in v)]
+    assert cell == "'" + formula  # a spreadsheet shows it as text
+    path = tmp_path / "e.csv"
+    export_file("enterprises", path, Enterprise.objects.filter(pk=ROBOT))
+    Enterprise.objects.filter(pk=ROBOT).update(main_product="")
+    assert import_file(path, "enterprises").written == 1
+    assert Enterprise.objects.get(pk=ROBOT).main_product == formula  # unchanged

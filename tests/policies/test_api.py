@@ -5,9 +5,11 @@ import pytest
 from django.test import Client
 
 from lianzhang.accounts.services import issue_token
+from lianzhang.core.errors import ValidationError
 from lianzhang.enterprises.models import Annual
 from lianzhang.policies import matching, services
 from lianzhang.policies.models import Policy
+from lianzhang.policies.services.transitions import _transition
 
 from .conftest import USCCS, make_matches, make_policy
 
@@ -200,8 +202,8 @@ def test_actions_that_need_a_reason_refuse_an_empty_one(people):
     post(reviewer, f"/api/v1/cases/{appl_case.pk}/declaration", {"conflict": False})
     decision = f"/api/v1/cases/{appl_case.pk}/decision"
     _refused_unchanged(reviewer, decision, {"decision": "return", "reason": ""}, appl_case)
-    with pytest.raises(services.ValidationError):  # the state machine itself refuses too
-        services.transition(appl_case.pk, "return", people["reviewer"])
+    with pytest.raises(ValidationError, match="退回补正"):  # the state machine refuses too
+        _transition(appl_case.pk, "return", people["reviewer"])
 
     post(analyst, "/api/v1/policies/city.why/allocation", {"year": 2026})
     post(analyst, "/api/v1/policies/city.why/payment-runs", {"year": 2026})

@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
+from lianzhang.core.errors import Conflict
 from lianzhang.policies import services
 from lianzhang.policies.models import AuditEvent, Case
 
@@ -38,7 +39,7 @@ def race(*calls):
 def test_two_decisions_on_the_same_application_cannot_both_win(city, people):
     policy = make_policy("city.race", "application")
     [case] = services.open_cases(make_matches(policy, [city[0]], ["100"]), 2026)
-    services.transition(case.pk, "submit", people["firm"])
+    services.submit(case.pk, people["firm"])
     services.assign(case.pk, people["admin"], people["reviewer"])
     services.declare(case.pk, people["reviewer"], conflict=False)
     version = Case.objects.get(pk=case.pk).version
@@ -47,7 +48,7 @@ def test_two_decisions_on_the_same_application_cannot_both_win(city, people):
         lambda: services.decide(case.pk, people["reviewer"], "reject", "不达标", version),
     )
     winners = [r for r in results if isinstance(r, Case)]
-    losers = [r for r in results if isinstance(r, services.Conflict | services.InvalidTransition)]
+    losers = [r for r in results if isinstance(r, Conflict | services.InvalidTransition)]
     assert len(winners) == 1 and len(losers) == 1, results
     final = Case.objects.get(pk=case.pk)
     assert final.state == winners[0].state
@@ -61,7 +62,7 @@ def test_two_payment_runs_at_once_order_each_case_once(city, people):
     cases = services.open_cases(make_matches(policy, list(city[:4]), ["10"] * 4), 2026)
     for case in cases:
         Case.objects.filter(pk=case.pk).update(state="confirmed", bank_account="62220202")
-        services.transition(case.pk, "approve", people["analyst"])
+        services.approve(case.pk, people["analyst"])
     services.allocate(policy, 2026, people["analyst"])
     runs = [services.create_payment_run(policy, 2026, people["analyst"]) for _ in range(2)]
     results = race(*[lambda r=r: services.execute_payment_run(r, people["analyst"]) for r in runs])

@@ -27,8 +27,8 @@ def test_automatic_path_from_eligibility_to_payment(city, people):
     case = services.confirm(case.pk, people["firm"], "6222 0202 0202 0202")
     assert (case.state, case.bank_account) == ("confirmed", "6222020202020202")
     with pytest.raises(PermissionDenied):
-        services.transition(case.pk, "approve", people["firm"])
-    services.transition(case.pk, "approve", people["analyst"], reason="符合条件")
+        services.approve(case.pk, people["firm"])
+    services.approve(case.pk, people["analyst"], "符合条件")
     assert services.allocate(policy, 2026, people["analyst"]).granted == Decimal("300000.00")
     run = services.create_payment_run(policy, 2026, people["analyst"])
     assert services.execute_payment_run(run, people["analyst"]) == 1
@@ -48,7 +48,7 @@ def test_application_path_with_review_correction_and_objection(city, people):
     [match] = make_matches(policy, [city[0]], ["500000"])
     [case] = services.open_cases([match], 2026)
     assert case.state == "draft"
-    services.transition(case.pk, "submit", people["firm"])
+    services.submit(case.pk, people["firm"])
     services.assign(case.pk, people["admin"], people["reviewer"])
     with pytest.raises(PermissionDenied, match="利益冲突"):
         services.decide(case.pk, people["reviewer"], "approve", "ok")
@@ -62,16 +62,16 @@ def test_application_path_with_review_correction_and_objection(city, people):
     with pytest.raises(ValidationError, match="理由"):
         services.decide(case.pk, people["reviewer2"], "return", " ")
     services.decide(case.pk, people["reviewer2"], "return", "缺少审计报告")
-    services.transition(case.pk, "submit", people["firm"], reason="已补充审计报告")
+    services.submit(case.pk, people["firm"], "已补充审计报告")
     services.assign(case.pk, people["admin"], people["reviewer2"])
     services.declare(case.pk, people["reviewer2"], conflict=False)
     case = services.decide(case.pk, people["reviewer2"], "reject", "研发费用口径不符")
     assert case.state == "rejected"
-    services.transition(case.pk, "object", people["firm"], reason="已按口径重新核算")
-    case = services.transition(case.pk, "uphold", people["admin"], reason="复核成立")
+    services.object_to(case.pk, people["firm"], "已按口径重新核算")
+    case = services.uphold(case.pk, people["admin"], "复核成立")
     assert case.state == "approved"
     with pytest.raises(InvalidTransition):
-        services.transition(case.pk, "object", people["firm"])
+        services.object_to(case.pk, people["firm"], "再次提出异议")
 
 
 def test_unverified_policy_never_takes_the_automatic_path(city):
@@ -97,9 +97,9 @@ def test_policies_that_do_not_stack(city, people):
     )
     for case in cases:
         services.confirm(case.pk, people["firm"], "6222020202020202")
-    services.transition(cases[1].pk, "approve", people["analyst"])
+    services.approve(cases[1].pk, people["analyst"])
     with pytest.raises(ValidationError, match="不可叠加"):
-        services.transition(cases[0].pk, "approve", people["analyst"])
+        services.approve(cases[0].pk, people["analyst"])
 
 
 def _approved(policy, city, people, awards, scores=None):
@@ -107,7 +107,7 @@ def _approved(policy, city, people, awards, scores=None):
     cases = services.open_cases(make_matches(policy, city, awards, scores), 2026)
     for case in cases:
         Case.objects.filter(pk=case.pk).update(state="confirmed", bank_account="62220202")
-        services.transition(case.pk, "approve", people["analyst"])
+        services.approve(case.pk, people["analyst"])
     return cases
 
 
@@ -214,3 +214,28 @@ def test_parameter_change_needs_a_second_person(city, people):
     other_admin = create_user("boss2", "pw-123456", "admin")
     services.review_parameter(change.pk, other_admin, approve=True, note="同意")
     assert services.parameter_overrides(policy) == {"rate": {dt.date(2027, 1, 1): "15%"}}
+
+
+def test_cases_are_visible_as_accounts_access_decides(city, people):
+    policy = make_policy("city.seen", "automatic")
+    cases = services.open_cases(make_matches(policy, list(city[:3]), ["1", "1", "1"]), 2026)
+    district = create_user("gx", "pw-123456", "district", district="成都高新区")
+
+    def seen(user):
+        return {c.enterprise_id for c in Case.objects.visible_to(user)}
+
+    assert seen(people["analyst"]) == {c.enterprise_id for c in cases}
+    assert seen(people["firm"]) == {city[0].pk}
+    assert seen(district) == {city[0].pk, city[2].pk}
+    assert Case.objects.filter(pk=cases[1].pk).visible_to(people["firm"]).count() == 0
+
+
+def test_a_missing_reason_is_refused_in_words_not_codes(city, people):
+    policy = make_policy("city.why", "automatic")
+    [case] = services.open_cases(make_matches(policy, [city[0]], ["1"]), 2026)
+    services.confirm(case.pk, people["firm"], "6222020202020202")
+    with pytest.raises(ValidationError) as refused:
+        services.reject(case.pk, people["analyst"], " ")
+    assert "不予批准" in refused.value.zh and "reject" not in refused.value.zh
+    assert "reason" in refused.value.en
+    assert Case.objects.get(pk=case.pk).state == "confirmed"

@@ -275,7 +275,7 @@ def test_ledger_page_resumes_an_interrupted_payment_run(delivered, client):
 
     case = case_of(FOOD, "local.example.specialized-award")
     services.confirm(case.pk, delivered["food"], "62220202")
-    services.transition(case.pk, "approve", delivered["analyst"], reason="符合")
+    services.approve(case.pk, delivered["analyst"], "符合")
     services.allocate(case.policy, case.year, delivered["analyst"])
     run = services.create_payment_run(case.policy, case.year, delivered["analyst"])
 
@@ -293,3 +293,19 @@ def test_ledger_page_resumes_an_interrupted_payment_run(delivered, client):
     client.post(ledger + "act/", {"action": "pay"})
     assert PaymentRun.objects.count() == 1 and PaymentRun.objects.get().finished_at
     assert PaymentOrder.objects.filter(case=case).count() == 1
+
+
+def test_the_delivery_nav_follows_what_the_user_may_reach(delivered, client):
+    def nav(user):
+        client.force_login(user)
+        page = client.get("/policies/library/").content.decode()
+        start = page.index('id="delivery-nav"')
+        return page[start : page.index("</p>", start)]
+
+    firm = nav(delivered["food"])
+    assert "/policies/mine/" in firm and "/policies/money/" not in firm
+    district = nav(delivered["district"])
+    assert "/policies/dashboard/" in district and "/policies/money/" not in district
+    analyst = nav(delivered["analyst"])
+    assert "/policies/money/" in analyst and "/policies/sandbox/" in analyst
+    assert "/policies/mine/" not in analyst

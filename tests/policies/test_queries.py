@@ -49,7 +49,7 @@ def test_entitled_not_received_says_why(city, people):
     # the second enterprise's own login is not what this test is about
     Case.objects.filter(pk=cases[1].pk).update(state="confirmed", bank_account="62220202")
     for case in cases:
-        services.transition(case.pk, "approve", people["analyst"])
+        services.approve(case.pk, people["analyst"])
     services.allocate(policy, 2026, people["analyst"])  # budget for one of the two
     services.execute_payment_run(
         services.create_payment_run(policy, 2026, people["analyst"]), people["analyst"]

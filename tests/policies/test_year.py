@@ -57,13 +57,13 @@ def month(rng, admin, firms, books, crashes):
                 case.pk, firms[case.enterprise_id], f"6222{rng.randrange(10**12):012d}"
             )
         elif roll < 0.38:
-            services.transition(case.pk, "decline", firms[case.enterprise_id], reason="不需要")
+            services.decline(case.pk, firms[case.enterprise_id], "不需要")
     for case in Case.objects.filter(state="confirmed"):
         roll = rng.random()
         if roll < 0.6:
-            services.transition(case.pk, "approve", admin, reason="符合")
+            services.approve(case.pk, admin, "符合")
         elif roll < 0.65:
-            services.transition(case.pk, "reject", admin, reason="数据有误")
+            services.reject(case.pk, admin, "数据有误")
     for policy in Policy.objects.filter(
         cases__state__in=["approved", "payment_returned"]
     ).distinct():

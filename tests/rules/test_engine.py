@@ -21,8 +21,8 @@ from lianzhang.core import frames
 from lianzhang.rules.engine import Tables
 from lianzhang.rules.evaluation import evaluate
 from lianzhang.rules.explain import explain
-from lianzhang.rules.expr import ExprError, parse
 from lianzhang.rules.policy import PolicyError, load_library, load_policy
+from lianzhang.rules.syntax import ExprError, parse
 from lianzhang.rules.whatif import whatif
 
 LIB = load_library()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from lianzhang.rules import expr as ast
+from lianzhang.rules import syntax as ast
 from lianzhang.rules.policy import LIBRARY, load_library
 from lianzhang.rules.scenarios import CaseResult, run_file, scenario_files
 

@@ -167,10 +167,28 @@ def enterprise_for(user: Any, uscc: str, action: Action = "view") -> Enterprise:
 
 
 def cases_for(user: Any) -> QuerySet[Any]:
-    """Policy cases a user may see: the bureau all, a district its own, an enterprise its own."""
-    from lianzhang.policies.models import Case
+    """Policy cases a user may see: the bureau all, a district its own, an enterprise its own.
 
-    return Case.objects.filter(enterprise__in=enterprises_for(user, "view"))
+    The same as ``Case.objects.visible_to(user)``; the model is looked up by name, so that
+    this module imports nothing of ``policies`` (which asks this module).
+    """
+    from django.apps import apps
+
+    cases: QuerySet[Any] = apps.get_model("policies", "Case").objects.all()
+    return cases.filter(enterprise__in=enterprises_for(user, "view"))
+
+
+def first_of_role(role: str) -> Any:
+    """The first user (by pk) whose profile holds ``role``, or None (the demo's stand-ins)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(profile__role=role).order_by("pk").first()
+
+
+def enterprise_login(uscc: str) -> Any:
+    """The first user acting for enterprise ``uscc``, or None."""
+    profile = Profile.objects.filter(enterprise_id=uscc, role=Role.ENTERPRISE).first()
+    return None if profile is None else profile.user
 
 
 def check_case_actor(user: Any, case: Any, who: str) -> None:
@@ -182,7 +200,6 @@ def check_case_actor(user: Any, case: Any, who: str) -> None:
     otherwise) or ``bureau``. ``user=None`` is the platform itself (scheduled runs,
     payment batches), which may do anything but speak for the enterprise.
     """
-    from lianzhang.policies.models import Review
     from lianzhang.policies.workflow import Mode, State
 
     if user is None:
@@ -200,7 +217,7 @@ def check_case_actor(user: Any, case: Any, who: str) -> None:
                 raise PermissionDenied(
                     "只有分配的评审人可以作出评审决定", "only the assigned reviewer may decide"
                 )
-            declared = Review.objects.filter(case=case, reviewer=user).order_by("-at").first()
+            declared = case.reviews.filter(reviewer=user).order_by("-at").first()
             if declared is None or declared.conflict:
                 raise PermissionDenied(
                     "作出决定前须声明无利益冲突（有冲突者须回避）",
@@ -281,6 +298,65 @@ def may_attach(user: Any, appeal: Any) -> bool:
 
 
 # --- innovation: demands, challenges and results (visible_to) -------------------------------
+
+
+def demands_for(user: Any, demands: QuerySet[Any]) -> QuerySet[Any]:
+    """Technical demands (of ``demands``) a user may see: the bureau all, everyone else those
+    of the enterprises they may view. ``Demand.objects.visible_to(user)`` asks this."""
+    if is_bureau(user):
+        return demands
+    return demands.filter(enterprise__in=enterprises_for(user, "view"))
+
+
+def challenges_for(user: Any, challenges: QuerySet[Any]) -> QuerySet[Any]:
+    """揭榜挂帅 challenges a user may see: the bureau all, drafts included; everyone else
+    those past the draft. ``Challenge.objects.visible_to(user)`` asks this."""
+    if is_bureau(user):
+        return challenges
+    return challenges.exclude(status="draft")
+
+
+def enterprises_to_post_for(user: Any) -> QuerySet[Enterprise]:
+    """Enterprises a user may post demands, results and bids for (``may_act_for`` as a
+    queryset): an enterprise user its own, everyone else those they may change."""
+    if is_enterprise_user(user):
+        return enterprises_for(user, "view")
+    return enterprises_for(user, "change")
+
+
+def providers_for(user: Any, providers: QuerySet[Any]) -> QuerySet[Any]:
+    """Innovation providers a user may post capabilities, results and bids for: the bureau
+    all, others the providers of enterprises they may post for.
+    ``Provider.objects.postable_by(user)`` asks this."""
+    if is_bureau(user):
+        return providers
+    return providers.filter(enterprise__in=enterprises_to_post_for(user))
+
+
+def match_scope(user: Any) -> set[str] | None:
+    """USCCs a user may see among match results; None means all (the bureau)."""
+    if is_bureau(user):
+        return None
+    return set(enterprises_for(user, "view").values_list("pk", flat=True))
+
+
+def innovation_actor() -> Any:
+    """The bureau user the innovation demo acts as: the first active administrator, else a
+    system account no one logs in to (``innovation-demo``: a superuser, inactive, with no
+    usable password), created once."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    for user in users.filter(is_active=True).order_by("id"):
+        if is_admin(user):
+            return user
+    user, created = users.get_or_create(
+        username="innovation-demo", defaults={"is_superuser": True, "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    return user
 
 
 # --- chains ---------------------------------------------------------------------------------

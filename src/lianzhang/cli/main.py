@@ -167,10 +167,10 @@ def import_(table: str, path: str, partial: bool, report_path: str | None) -> No
 
 
 def _write_error_report(report: Any, path: Path) -> None:
-    import csv
+    from lianzhang.core import exports
 
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = exports.writer(handle)  # the bad values are the file's own: they may be formulas
         writer.writerow(["行号 row", "列 column", "值 value", "原因", "reason"])
         for e in report.errors:
             writer.writerow([e.row, e.column, e.value, e.zh, e.en])

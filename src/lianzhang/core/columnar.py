@@ -99,11 +99,12 @@ def _cell(
         return col, col.is_in(list(_industry_classes()))
     if kind is Kind.USCC:
         return col, col.is_in(list(valid_usccs))
-    # text: Python strips more kinds of blank than Polars; leave those cells to the exact path
+    # text: Python strips more kinds of blank than Polars, and a formula quoted by an export
+    # (``'=…``, see ``core.exports``) loses its quote; leave those cells to the exact path
     return col, ~col.str.contains(
         r"^[\s\x00-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029"
         r"\u202f\u205f\u3000]|[\s\x00-\x1f\x7f-\xa0\u1680"
-        r"\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$"
+        r"\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$|^'[=+\-@\t\r]"
     )
 
 

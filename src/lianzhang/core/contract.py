@@ -28,7 +28,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from . import gbt4754, uscc
+from . import exports, gbt4754, uscc
 from .errors import ValidationError
 from .money import parse_yuan
 
@@ -115,7 +115,8 @@ class Field:
 
 
 def _text(f: Field, raw: object, scale: int | Decimal) -> str:
-    return str(raw).strip()
+    # an exported CSV quotes text that a spreadsheet would run as a formula: take it off
+    return exports.restore(str(raw).strip())
 
 
 def _uscc(f: Field, raw: object, scale: int | Decimal) -> str:

@@ -294,6 +294,27 @@ def read_table(path: Path | str, table: str) -> TableRead:
     return out
 
 
+def read_records(path: Path | str) -> tuple[list[str], list[dict[str, str]]]:
+    """Any CSV or Excel sheet as its header and rows of text keyed by header.
+
+    For tables outside the contract (no field checks): the same file reading as
+    ``read_table`` (UTF-8 or GB18030 CSV, or the first Excel sheet), with cells as the text a
+    person would have typed. Like ``csv.DictReader``, an empty line is skipped, a missing
+    cell is absent from its row and cells beyond the header are dropped.
+    """
+    path = Path(path)
+    excel = path.suffix.lower() in (".xlsx", ".xlsm")
+    raw_rows = _xlsx_rows(path) if excel else _csv_rows(path)
+    header = [_text(cell) or "" for cell in next(raw_rows, [])]
+    rows = []
+    for raw in raw_rows:
+        if not raw or all(cell is None for cell in raw):
+            continue
+        cells = [_text(cell) for cell in raw[: len(header)]]
+        rows.append({h: v for h, v in zip(header, cells, strict=False) if v is not None})
+    return header, rows
+
+
 def _blank_row(raw: list[Any]) -> bool:
     if all(type(v) is str for v in raw):
         return not "".join(raw).strip()

@@ -22,7 +22,7 @@ from django.forms import ModelForm
 from django.utils.translation import gettext as _
 
 from lianzhang.accounts import access
-from lianzhang.core import contract, tables
+from lianzhang.core import contract, exports, tables
 from lianzhang.core.contract import Kind
 from lianzhang.core.errors import ValidationError
 from lianzhang.core.tables import RowError
@@ -201,6 +201,12 @@ def _cell_text(kind: Kind, value: Any) -> str:
     return str(value)
 
 
+def _csv_cell(kind: Kind, value: Any) -> str:
+    """Free text that a spreadsheet would run as a formula is quoted (numbers never are)."""
+    text = _cell_text(kind, value)
+    return exports.neutralise(text) if kind is Kind.TEXT else text
+
+
 def export_file(
     table: str, path: Path | str, enterprises: QuerySet[Enterprise], *, english: bool = False
 ) -> int:
@@ -218,7 +224,7 @@ def export_file(
             writer = csv.writer(handle)
             writer.writerow(headers)
             for row in rows:
-                writer.writerow([_cell_text(s.kind, v) for s, v in zip(specs, row, strict=True)])
+                writer.writerow([_csv_cell(s.kind, v) for s, v in zip(specs, row, strict=True)])
                 count += 1
         return count
     if path.suffix.lower() == ".xlsx":

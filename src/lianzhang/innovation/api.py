@@ -1,19 +1,19 @@
 """The innovation API (mounted at ``/api/v1/innovation``): demands, capabilities and
 results, matching with reasons, analysts' marks, 揭榜挂帅 and the transfer pipeline.
 
-Thin, like the pages: parse, call ``services``/``matching``, shape the answer. Auth is the
-API's (bearer token or session); who may see or do what is decided by the services through
-``accounts.access``. Money is exact (decimal strings), dates ISO, unknown is ``null``.
+Thin, like the pages: parse, call ``services``/``matching``, shape the answer (the shapes,
+and the functions that fill them, are in ``schemas``). Auth is the API's (bearer token or
+session); who may see or do what is decided by the services through ``accounts.access``.
+Money is exact (decimal strings), dates ISO, unknown is ``null``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from lianzhang.accounts import access
 from lianzhang.core.errors import NotFound, ValidationError
@@ -21,6 +21,38 @@ from lianzhang.web.errors import Error
 
 from . import matching, services
 from .models import Application, Capability, Challenge, Demand, Milestone, Platform, Provider
+from .schemas import (
+    ActionIn,
+    ApplicationOut,
+    ApplyIn,
+    BoardOut,
+    CapabilityIn,
+    CapabilityOut,
+    ChallengeIn,
+    ChallengeOut,
+    DemandIn,
+    DemandOut,
+    MarkIn,
+    MarkOut,
+    MatchOut,
+    MilestoneIn,
+    OnIn,
+    PlatformIn,
+    PlatformOut,
+    ProviderIn,
+    ProviderOut,
+    ResultMatchesOut,
+    ReviewIn,
+    ReviewOut,
+    StageIn,
+    StageOut,
+    StatusIn,
+    capability_out,
+    challenge_out,
+    demand_out,
+    match_out,
+    provider_out,
+)
 
 router = Router(tags=["innovation"])
 
@@ -42,52 +74,6 @@ def _get(model: Any, pk: int, zh: str, en: str) -> Any:
 # --- demands ----------------------------------------------------------------------------
 
 
-class DemandIn(Schema):
-    uscc: str
-    title: str
-    problem: str
-    indicators: str = ""
-    chain_code: str = ""
-    node_code: str = ""
-    industry_code: str = ""
-    region: str = ""
-    budget: Decimal | None = None
-    deadline: dt.date | None = None
-    cooperation: str = "any"
-    min_trl: int | None = None
-
-
-class DemandOut(Schema):
-    id: int
-    uscc: str
-    enterprise: str
-    title: str
-    problem: str
-    indicators: str
-    chain_code: str
-    node_code: str
-    industry_code: str
-    region: str
-    budget: Decimal | None
-    deadline: dt.date | None
-    cooperation: str
-    min_trl: int | None
-    status: str
-
-
-def _demand(d: Demand) -> dict[str, Any]:
-    return {
-        "id": d.pk,
-        "uscc": d.enterprise_id,
-        "enterprise": d.enterprise.name,
-        **{
-            f: getattr(d, f)
-            for f in DemandOut.model_fields
-            if f not in ("id", "uscc", "enterprise")
-        },
-    }
-
-
 def _visible_demand(request: HttpRequest, pk: int) -> Demand:
     found: Demand | None = services.visible_demands(request.user).filter(pk=pk).first()
     if found is None:
@@ -107,87 +93,32 @@ def list_demands(
         found = found.filter(status=status)
     if chain:
         found = found.filter(chain_code=chain)
-    return [_demand(d) for d in found[:1000]]
+    return [demand_out(d) for d in found[:1000]]
 
 
 @router.post("/demands", response={201: DemandOut, **E})
 def post_demand(request: HttpRequest, body: DemandIn) -> Any:
     fields = body.dict()
     demand = services.post_demand(request.user, fields.pop("uscc").upper(), **fields)
-    return _created(_demand(demand))
+    return _created(demand_out(demand))
 
 
 @router.get("/demands/{demand_id}", response={200: DemandOut, **E})
 def get_demand(request: HttpRequest, demand_id: int) -> dict[str, Any]:
-    return _demand(_visible_demand(request, demand_id))
-
-
-class StatusIn(Schema):
-    status: str
-    reason: str = ""
+    return demand_out(_visible_demand(request, demand_id))
 
 
 @router.post("/demands/{demand_id}/status", response={200: DemandOut, **E})
 def demand_status(request: HttpRequest, demand_id: int, body: StatusIn) -> dict[str, Any]:
     demand = _visible_demand(request, demand_id)
-    return _demand(services.set_demand_status(request.user, demand, body.status, body.reason))
-
-
-class ReasonOut(Schema):
-    kind: str
-    zh: str
-    en: str
-    contribution: float
-
-
-class MatchOut(Schema):
-    key: str
-    kind: str
-    id: str
-    name: str
-    provider: str
-    score: float
-    reasons: list[ReasonOut]
-    mark: bool | None
-
-
-def _match(row: matching.Row) -> dict[str, Any]:
-    kind, pk = row.hit.key.split(":")[:2]
-    obj = row.obj
-    return {
-        "key": row.hit.key if kind != "enterprise" else f"enterprise:{pk}",
-        "kind": kind,
-        "id": pk,
-        "name": getattr(obj, "title", None) or obj.name,
-        "provider": getattr(getattr(obj, "provider", None), "name", "")
-        or getattr(getattr(obj, "enterprise", None), "name", ""),
-        "score": round(row.hit.score, 4),
-        "reasons": [
-            {"kind": r.kind, "zh": r.zh(), "en": r.en(), "contribution": round(r.contribution, 4)}
-            for r in row.hit.reasons
-        ],
-        "mark": row.mark,
-    }
+    return demand_out(services.set_demand_status(request.user, demand, body.status, body.reason))
 
 
 @router.get("/demands/{demand_id}/matches", response={200: list[MatchOut], **E})
 def demand_matches(request: HttpRequest, demand_id: int, k: int = 10) -> list[dict[str, Any]]:
     """Capabilities, results, experts and platforms for a demand, best first, with reasons."""
     demand = _visible_demand(request, demand_id)
-    return [_match(r) for r in matching.match_demand(demand, max(1, min(k, 100)))]
-
-
-class MarkIn(Schema):
-    target: str  # "capability:12" or "platform:3", as in a match's key
-    good: bool
-    note: str = ""
-
-
-class MarkOut(Schema):
-    demand: int
-    target: str
-    good: bool
-    note: str
+    return [match_out(r) for r in matching.match_demand(demand, max(1, min(k, 100)))]
 
 
 @router.post("/demands/{demand_id}/marks", response={200: MarkOut, **E})
@@ -201,31 +132,12 @@ def mark(request: HttpRequest, demand_id: int, body: MarkIn) -> dict[str, Any]:
 # --- providers, capabilities and results, platforms ------------------------------------
 
 
-class ProviderIn(Schema):
-    name: str
-    kind: str
-    region: str = ""
-    contact: str = ""
-
-
-class ProviderOut(Schema):
-    id: int
-    name: str
-    kind: str
-    region: str
-    uscc: str | None
-
-
-def _provider(p: Provider) -> dict[str, Any]:
-    return {"id": p.pk, "name": p.name, "kind": p.kind, "region": p.region, "uscc": p.enterprise_id}
-
-
 @router.get("/providers", response=list[ProviderOut])
 def list_providers(request: HttpRequest, kind: str = "") -> list[dict[str, Any]]:
     found = Provider.objects.all()
     if kind:
         found = found.filter(kind=kind)
-    return [_provider(p) for p in found[:2000]]
+    return [provider_out(p) for p in found[:2000]]
 
 
 @router.post("/providers", response={201: ProviderOut, **E})
@@ -234,55 +146,7 @@ def create_provider(request: HttpRequest, body: ProviderIn) -> Any:
     provider = services.create_provider(
         request.user, body.name, body.kind, region=body.region, contact=body.contact
     )
-    return _created(_provider(provider))
-
-
-class CapabilityIn(Schema):
-    provider_id: int | None = None  # or uscc: the enterprise's own provider
-    uscc: str | None = None
-    kind: str = "result"
-    title: str
-    field: str = ""
-    description: str = ""
-    patents: str = ""
-    trl: int | None = None
-    pilot_platform: str = ""
-    chain_code: str = ""
-    node_code: str = ""
-    industry_code: str = ""
-    price: Decimal | None = None
-
-
-class CapabilityOut(Schema):
-    id: int
-    provider_id: int
-    provider: str
-    provider_kind: str
-    kind: str
-    title: str
-    field: str
-    description: str
-    patents: str
-    trl: int | None
-    pilot_platform: str
-    chain_code: str
-    node_code: str
-    industry_code: str
-    price: Decimal | None
-    stage: str | None
-
-
-def _capability(c: Capability) -> dict[str, Any]:
-    stage = services.current_stage(c) if c.kind == "result" else None
-    skip = ("id", "provider_id", "provider", "provider_kind", "stage")
-    return {
-        "id": c.pk,
-        "provider_id": c.provider_id,
-        "provider": c.provider.name,
-        "provider_kind": c.provider.kind,
-        "stage": stage.stage if stage else None,
-        **{f: getattr(c, f) for f in CapabilityOut.model_fields if f not in skip},
-    }
+    return _created(provider_out(provider))
 
 
 @router.get("/capabilities", response=list[CapabilityOut])
@@ -297,7 +161,7 @@ def list_capabilities(
         found = found.filter(title__icontains=q)
     if chain:
         found = found.filter(chain_code=chain)
-    return [_capability(c) for c in found[:1000]]
+    return [capability_out(c) for c in found[:1000]]
 
 
 @router.post("/capabilities", response={201: CapabilityOut, **E})
@@ -313,17 +177,12 @@ def post_capability(request: HttpRequest, body: CapabilityIn) -> Any:
         provider = services.own_provider(request.user, uscc.upper())
     else:
         provider = _get(Provider, provider_id, "成果主体", "provider")
-    return _created(_capability(services.post_capability(request.user, provider, **fields)))
+    return _created(capability_out(services.post_capability(request.user, provider, **fields)))
 
 
 @router.get("/capabilities/{capability_id}", response={200: CapabilityOut, **E})
 def get_capability(request: HttpRequest, capability_id: int) -> dict[str, Any]:
-    return _capability(_get(Capability, capability_id, "能力或成果", "capability"))
-
-
-class ResultMatchesOut(Schema):
-    demands: list[MatchOut]
-    enterprises: list[MatchOut]
+    return capability_out(_get(Capability, capability_id, "能力或成果", "capability"))
 
 
 @router.get("/capabilities/{capability_id}/matches", response={200: ResultMatchesOut, **E})
@@ -333,28 +192,11 @@ def result_matches(request: HttpRequest, capability_id: int, k: int = 10) -> dic
     visible = services.visible_usccs(request.user)
     k = max(1, min(k, 100))
     return {
-        "demands": [_match(r) for r in matching.match_result(result, k, visible=visible)],
-        "enterprises": [_match(r) for r in matching.match_enterprises(result, k, visible=visible)],
+        "demands": [match_out(r) for r in matching.match_result(result, k, visible=visible)],
+        "enterprises": [
+            match_out(r) for r in matching.match_enterprises(result, k, visible=visible)
+        ],
     }
-
-
-class PlatformOut(Schema):
-    id: int
-    name: str
-    kind: str
-    region: str
-    services: str
-    chain_code: str
-    industry_code: str
-
-
-class PlatformIn(Schema):
-    name: str
-    kind: str  # poc (概念验证中心) or pilot (中试基地)
-    region: str = ""
-    services: str = ""
-    chain_code: str = ""
-    industry_code: str = ""
 
 
 @router.post("/platforms", response={201: PlatformOut, **E})
@@ -376,107 +218,6 @@ def list_platforms(request: HttpRequest, kind: str = "") -> Any:
 # --- 揭榜挂帅 ---------------------------------------------------------------------------
 
 
-class ChallengeIn(Schema):
-    mode: str = "demand"
-    title: str
-    goal: str
-    indicators: str = ""
-    award: Decimal
-    deadline: dt.date
-    eligible_kinds: list[str] = []
-    eligibility: str = ""
-    demand_id: int | None = None
-    result_id: int | None = None
-
-
-class ApplicationOut(Schema):
-    id: int
-    applicant: str
-    provider_id: int | None
-    uscc: str | None
-    plan: str
-    mean_score: Decimal | None
-    scores: int
-
-
-class MilestoneOut(Schema):
-    id: int
-    seq: int
-    title: str
-    due: dt.date
-    amount: Decimal
-    status: str
-    reached_on: dt.date | None
-    paid_on: dt.date | None
-
-
-class ChallengeOut(Schema):
-    id: int
-    mode: str
-    title: str
-    goal: str
-    indicators: str
-    award: Decimal
-    paid: Decimal
-    deadline: dt.date
-    eligible_kinds: list[str]
-    eligibility: str
-    demand_id: int | None
-    result_id: int | None
-    status: str
-    winner_id: int | None
-    accepted_on: dt.date | None
-    acceptance_note: str
-    applications: list[ApplicationOut]
-    milestones: list[MilestoneOut]
-
-
-def _challenge(request: HttpRequest, c: Challenge) -> dict[str, Any]:
-    # Scores are the experts' business until the award: only the bureau sees them.
-    scored = {a.pk: (m, n) for a, m, n in services.ranking_of(c)}
-    show = services.is_bureau(request.user) or c.status in ("awarded", "accepted", "failed")
-    apps = [
-        {
-            "id": a.pk,
-            "applicant": a.applicant,
-            "provider_id": a.provider_id,
-            "uscc": a.enterprise_id,
-            "plan": a.plan,
-            "mean_score": scored.get(a.pk, (None, 0))[0] if show else None,
-            "scores": scored.get(a.pk, (None, 0))[1] if show else 0,
-        }
-        for a in c.applications.select_related("provider", "enterprise")
-    ]
-    miles = [
-        {
-            "id": m.pk,
-            "seq": m.seq,
-            "title": m.title,
-            "due": m.due,
-            "amount": m.amount,
-            "status": m.status,
-            "reached_on": m.reached_on,
-            "paid_on": getattr(getattr(m, "payment", None), "paid_on", None),
-        }
-        for m in c.milestones.select_related("payment")
-    ]
-    simple = ("mode", "title", "goal", "indicators", "award", "deadline", "eligible_kinds")
-    return {
-        "id": c.pk,
-        **{f: getattr(c, f) for f in simple},
-        "eligibility": c.eligibility,
-        "demand_id": c.demand_id,
-        "result_id": c.result_id,
-        "status": c.status,
-        "winner_id": c.winner_id,
-        "accepted_on": c.accepted_on,
-        "acceptance_note": c.acceptance_note,
-        "paid": services.paid_total(c),
-        "applications": apps,
-        "milestones": miles,
-    }
-
-
 def _challenge_of(pk: int) -> Challenge:
     found: Challenge = _get(Challenge, pk, "榜单", "challenge")
     return found
@@ -484,12 +225,11 @@ def _challenge_of(pk: int) -> Challenge:
 
 @router.get("/challenges", response=list[ChallengeOut])
 def list_challenges(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
-    found = Challenge.objects.exclude(status="draft")
-    if services.is_bureau(request.user):
-        found = Challenge.objects.all()
+    """榜单 the user may see (drafts only for the bureau), newest first."""
+    found = Challenge.objects.visible_to(request.user)
     if status:
         found = found.filter(status=status)
-    return [_challenge(request, c) for c in found[:500]]
+    return [challenge_out(request.user, c) for c in found[:500]]
 
 
 @router.post("/challenges", response={201: ChallengeOut, **E})
@@ -501,22 +241,15 @@ def create_challenge(request: HttpRequest, body: ChallengeIn) -> Any:
         fields["demand"] = _get(Demand, demand_id, "技术需求", "demand")
     if result_id is not None:
         fields["result"] = _get(Capability, result_id, "成果", "result")
-    return _created(_challenge(request, services.create_challenge(request.user, **fields)))
+    return _created(challenge_out(request.user, services.create_challenge(request.user, **fields)))
 
 
 @router.get("/challenges/{challenge_id}", response={200: ChallengeOut, **E})
 def get_challenge(request: HttpRequest, challenge_id: int) -> dict[str, Any]:
-    c = _challenge_of(challenge_id)
-    if c.status == "draft" and not services.is_bureau(request.user):
+    c = Challenge.objects.visible_to(request.user).filter(pk=challenge_id).first()
+    if c is None:  # a draft the user may not see reads as missing
         raise NotFound(f"没有榜单 {challenge_id}", f"no challenge {challenge_id}")
-    return _challenge(request, c)
-
-
-class ActionIn(Schema):
-    on: dt.date | None = None  # acceptance date; today when omitted
-    note: str = ""
-    application_id: int | None = None  # award to this scored bid instead of the best
-    result_trl: int | None = None
+    return challenge_out(request.user, c)
 
 
 @router.post("/challenges/{challenge_id}/actions/{action}", response={200: ChallengeOut, **E})
@@ -542,13 +275,7 @@ def challenge_action(
         services.cancel_challenge(user, c, body.note)
     else:
         raise ValidationError(f"不支持的操作 {action}", f"unsupported action {action}")
-    return _challenge(request, _challenge_of(challenge_id))
-
-
-class ApplyIn(Schema):
-    plan: str
-    provider_id: int | None = None  # a bidder (mode demand)
-    uscc: str | None = None  # an enterprise taking a result up (mode result)
+    return challenge_out(request.user, _challenge_of(challenge_id))
 
 
 @router.post("/challenges/{challenge_id}/applications", response={201: ApplicationOut, **E})
@@ -575,20 +302,6 @@ def apply(request: HttpRequest, challenge_id: int, body: ApplyIn) -> Any:
     )
 
 
-class ReviewIn(Schema):
-    conflict: bool  # declared first; a conflicted expert gives no score
-    score: Decimal | None = None
-    conflict_note: str = ""
-    comment: str = ""
-
-
-class ReviewOut(Schema):
-    id: int
-    application_id: int
-    conflict: bool
-    score: Decimal | None
-
-
 @router.post("/applications/{application_id}/reviews", response={201: ReviewOut, **E})
 def review(request: HttpRequest, application_id: int, body: ReviewIn) -> Any:
     """An expert's review: conflict-of-interest declaration, then a 0–100 score."""
@@ -611,23 +324,12 @@ def review(request: HttpRequest, application_id: int, body: ReviewIn) -> Any:
     )
 
 
-class MilestoneIn(Schema):
-    title: str
-    due: dt.date
-    amount: Decimal
-
-
 @router.post("/challenges/{challenge_id}/milestones", response={201: ChallengeOut, **E})
 def add_milestone(request: HttpRequest, challenge_id: int, body: MilestoneIn) -> Any:
     """A milestone with the payment tied to it (payments never add up past the award)."""
     c = _challenge_of(challenge_id)
     services.add_milestone(request.user, c, title=body.title, due=body.due, amount=body.amount)
-    return _created(_challenge(request, c))
-
-
-class OnIn(Schema):
-    on: dt.date | None = None
-    note: str = ""
+    return _created(challenge_out(request.user, c))
 
 
 @router.post("/milestones/{milestone_id}/{action}", response={200: ChallengeOut, **E})
@@ -643,25 +345,10 @@ def milestone_action(
         services.pay_milestone(request.user, m, on)
     else:
         raise ValidationError(f"不支持的操作 {action}", f"unsupported action {action}")
-    return _challenge(request, m.challenge)
+    return challenge_out(request.user, m.challenge)
 
 
 # --- 成果转化 pipeline ------------------------------------------------------------------
-
-
-class StageIn(Schema):
-    stage: str  # screening · poc · pilot · incubation · licensed · dropped
-    on: dt.date
-    owner: str = ""
-    outcome: str = ""
-
-
-class StageOut(Schema):
-    result_id: int
-    stage: str
-    entered_on: dt.date
-    owner: str
-    outcome: str
 
 
 @router.post("/results/{result_id}/stages", response={201: list[StageOut], **E})
@@ -683,26 +370,6 @@ def advance(request: HttpRequest, result_id: int, body: StageIn) -> Any:
             for e in result.stages.all()
         ]
     )
-
-
-class StalledOut(Schema):
-    result_id: int
-    title: str
-    stage: str
-    since: dt.date
-    days: int
-    owner: str
-
-
-class BoardOut(Schema):
-    counts: dict[str, int]
-    reached: dict[str, int]
-    conversion: dict[str, Decimal | None]
-    by_chain: dict[str, dict[str, int]]
-    by_source: dict[str, dict[str, int]]
-    conversion_by_chain: dict[str, dict[str, Decimal | None]]
-    conversion_by_source: dict[str, dict[str, Decimal | None]]
-    stalled: list[StalledOut]
 
 
 @router.get("/pipeline", response={200: BoardOut, **E})

@@ -19,10 +19,9 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db import transaction
 
-from lianzhang.accounts.access import role_of
+from lianzhang.accounts.access import innovation_actor
 from lianzhang.core import gbt4754
 from lianzhang.enterprises.models import Enterprise
 
@@ -96,20 +95,6 @@ def _place(sei_code: str, placements: dict[str, tuple[str, str]]) -> tuple[str, 
         if found:
             return found
     return ("", "")
-
-
-def _actor() -> Any:
-    """A bureau user to act as: an administrator, else a system account no one logs in to."""
-    for user in User.objects.filter(is_active=True).order_by("id"):
-        if role_of(user) == "admin":
-            return user
-    user, created = User.objects.get_or_create(
-        username="innovation-demo", defaults={"is_superuser": True, "is_active": False}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save()
-    return user
 
 
 def _supply(rng: random.Random, rows: list[dict[str, str]], placements: Any) -> int:
@@ -287,7 +272,7 @@ def load_demo(echo: Callable[[str], None] = print) -> str:
     rng = random.Random(SEED)
     rows = _catalogue()
     placements = _placements()
-    actor = _actor()
+    actor = innovation_actor()  # an administrator, else a system account no one logs in to
     made = _supply(rng, rows, placements)
     echo(f"能力与成果 / capabilities and results: {made} 新增 / added")
     demands = _demands(rng, rows, placements, actor)

@@ -1,10 +1,14 @@
 """Records of 技术需求清单, capabilities and results, platforms, 揭榜挂帅 and 成果转化.
 
 Chains and nodes are referred to by loose keys (``chain_code``/``node_code``) so that this
-app does not depend on the chain maps being built. Writes go through ``services``.
+app does not depend on the chain maps being built. Writes go through ``services``; scoped
+reads through ``Demand.objects.visible_to(user)``, ``Challenge.objects.visible_to(user)`` and
+``Provider.objects.postable_by(user)``, which ask ``accounts.access``.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -26,6 +30,15 @@ class DemandStatus(models.TextChoices):
     PUBLISHED = "published", _("published")
     MATCHED = "matched", _("matched")
     CLOSED = "closed", _("closed")
+
+
+class DemandQuerySet(models.QuerySet["Demand"]):
+    def visible_to(self, user: Any) -> models.QuerySet[Demand]:
+        """The demands ``user`` may see, as ``accounts.access.demands_for`` decides."""
+        from lianzhang.accounts import access
+
+        found: models.QuerySet[Demand] = access.demands_for(user, self)
+        return found
 
 
 class Demand(models.Model):
@@ -61,6 +74,8 @@ class Demand(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = DemandQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -86,6 +101,16 @@ class ProviderKind(models.TextChoices):
     EXPERT = "expert", _("expert")
 
 
+class ProviderQuerySet(models.QuerySet["Provider"]):
+    def postable_by(self, user: Any) -> models.QuerySet[Provider]:
+        """The providers ``user`` may post capabilities, results and bids for
+        (``accounts.access.providers_for``)."""
+        from lianzhang.accounts import access
+
+        found: models.QuerySet[Provider] = access.providers_for(user, self)
+        return found
+
+
 class Provider(models.Model):
     """Who can answer: a university, institute, enterprise or individual expert."""
 
@@ -96,6 +121,8 @@ class Provider(models.Model):
         "enterprises.Enterprise", null=True, blank=True, on_delete=models.SET_NULL
     )
     contact = models.CharField(_("contact"), max_length=200, blank=True, default="")
+
+    objects = ProviderQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -209,6 +236,15 @@ class ChallengeStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class ChallengeQuerySet(models.QuerySet["Challenge"]):
+    def visible_to(self, user: Any) -> models.QuerySet[Challenge]:
+        """The challenges ``user`` may see (``accounts.access.challenges_for``)."""
+        from lianzhang.accounts import access
+
+        found: models.QuerySet[Challenge] = access.challenges_for(user, self)
+        return found
+
+
 class Challenge(models.Model):
     mode = models.CharField(max_length=10, choices=ChallengeMode.choices, default="demand")
     title = models.CharField(_("title"), max_length=200)
@@ -230,6 +266,8 @@ class Challenge(models.Model):
     accepted_on = models.DateField(null=True, blank=True)
     acceptance_note = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChallengeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -41,7 +41,7 @@ from .models import (
 
 
 def _bureau(request: HttpRequest) -> bool:
-    return services.is_bureau(request.user)
+    return access.is_bureau(request.user)
 
 
 def _actable(request: HttpRequest) -> QuerySet[Enterprise]:
@@ -308,9 +308,7 @@ def capability_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def challenge_list(request: HttpRequest) -> HttpResponse:
-    found = (
-        Challenge.objects.all() if _bureau(request) else Challenge.objects.exclude(status="draft")
-    )
+    found = Challenge.objects.visible_to(request.user)
     items = [(c, services.paid_total(c)) for c in found[:200]]
     return render(
         request, "innovation/challenge_list.html", {"items": items, "bureau": _bureau(request)}

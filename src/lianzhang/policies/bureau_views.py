@@ -24,13 +24,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianzhang.accounts import access
-from lianzhang.accounts.models import Role
 from lianzhang.core.errors import LianzhangError
 from lianzhang.enterprises.models import Enterprise
 
 from . import matching, queries, reports, sandbox, services, workflow
 from .models import Budget, Case, MatchRun, PaymentOrder, Policy
-from .views import BUREAU, _need_bureau, _say, _year
+from .pages import need_bureau, say, year_of
 from .workflow import State
 
 SHOWN = 50  # rows of a list on the dashboard; the Excel export has them all
@@ -42,8 +41,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def money(request: HttpRequest) -> HttpResponse:
-    _need_bureau(request)
-    year = _year(request)
+    need_bureau(request)
+    year = year_of(request)
     rows = []
     for policy in Policy.objects.filter(budgets__year=year).distinct():
         ledger = services.reconcile(policy, year)
@@ -56,7 +55,7 @@ def money(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def ledger(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    _need_bureau(request)
+    need_bureau(request)
     policy = get_object_or_404(Policy, code=code)
     committed = (
         Case.objects.filter(policy=policy, year=year, state__in=workflow.COMMITTED)
@@ -111,12 +110,12 @@ def _money_action(request: HttpRequest, policy: Policy, year: int) -> str:
 @login_required
 @require_POST
 def money_act(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    _need_bureau(request)
+    need_bureau(request)
     policy = get_object_or_404(Policy, code=code)
     try:
         messages.success(request, _money_action(request, policy, year))
     except LianzhangError as exc:
-        _say(request, exc)
+        say(request, exc)
     return redirect("policies:ledger", code=code, year=year)
 
 
@@ -125,10 +124,9 @@ def money_act(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 def _scope(request: HttpRequest) -> QuerySet[Enterprise] | None:
     """None for the bureau (everything); the visible enterprises for a district officer."""
-    role = access.role_of(request.user)
-    if role in BUREAU:
+    if access.is_bureau(request.user):
         return None
-    if role == Role.DISTRICT:
+    if access.is_district(request.user):
         return access.enterprises_for(request.user, "view")
     raise Forbidden(_("This page is for bureau and district staff."))
 
@@ -142,10 +140,10 @@ def _within(rows: list[dict[str, Any]], scope: QuerySet[Enterprise] | None) -> l
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if access.role_of(request.user) == Role.ENTERPRISE:
+    if access.is_enterprise_user(request.user):
         return redirect("policies:mine")
     scope = _scope(request)
-    year = _year(request)
+    year = year_of(request)
     by = {d: queries.amounts_by(year, d, scope) for d in ("district", "chain", "policy")}
     coverage = queries.coverage(year, scope)
     unclaimed = _within(queries.entitled_not_received(), scope)
@@ -187,7 +185,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def match_now(request: HttpRequest) -> HttpResponse:
-    _need_bureau(request)
+    need_bureau(request)
     as_of = timezone.localdate()
     try:
         run = matching.run_match(as_of, request.user)
@@ -203,7 +201,7 @@ def match_now(request: HttpRequest) -> HttpResponse:
             % {"run": run.pk, "eligible": run.eligible, "opened": len(opened)},
         )
     except LianzhangError as exc:
-        _say(request, exc)
+        say(request, exc)
     return redirect("policies:dashboard")
 
 
@@ -262,7 +260,7 @@ def _export_rows(kind: str, year: int, scope: Any) -> tuple[str, list[str], list
 @login_required
 def export(request: HttpRequest, kind: str) -> HttpResponse:
     scope = _scope(request)
-    year = _year(request)
+    year = year_of(request)
     title, heads, rows = _export_rows(kind, year, scope)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{kind}.xlsx"
@@ -275,7 +273,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def sandbox_page(request: HttpRequest) -> HttpResponse:
-    _need_bureau(request)
+    need_bureau(request)
     policies = Policy.objects.filter(active=True)
     code = request.POST.get("policy") or request.GET.get("policy") or ""
     chosen = policies.filter(code=code).first()
@@ -300,7 +298,7 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
             else:
                 raise LianzhangError("请选择政策或粘贴政策草案", "choose a policy or paste a draft")
         except LianzhangError as exc:
-            _say(request, exc)
+            say(request, exc)
     chart = None
     if result is not None:
         chart = {

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from lianzhang.accounts import access
 from lianzhang.accounts.models import Profile, Role
 from lianzhang.accounts.services import create_user
 
-from . import applications, matching, services
+from . import matching, services
 from .models import Case, MatchRun, Policy
 from .workflow import Mode, State
 
@@ -49,18 +49,17 @@ def _bureau() -> tuple[Any, Any]:
     from lianzhang.demo.loader import create_demo_users
 
     create_demo_users()
-    admin = User.objects.filter(profile__role=Role.ADMIN).order_by("pk").first()
-    analyst = User.objects.filter(profile__role=Role.ANALYST).order_by("pk").first()
-    admin = admin or User.objects.filter(is_superuser=True).order_by("pk").first()
+    admin = access.first_of_role(Role.ADMIN) or access.first_admin()
+    analyst = access.first_of_role(Role.ANALYST)
     if admin is None or analyst is None:
         raise RuntimeError("the demo needs an admin and an analyst login")
     return admin, analyst
 
 
 def _enterprise_user(uscc: str) -> Any:
-    profile = Profile.objects.filter(enterprise_id=uscc, role=Role.ENTERPRISE).first()
-    if profile is not None:
-        return profile.user
+    found = access.enterprise_login(uscc)
+    if found is not None:
+        return found
     # nobody logs in with it: a quick hash of a random secret, then no usable password
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         user = create_user(
@@ -79,14 +78,14 @@ def _automatic(case: Case, goal: str, admin: Any, analyst: Any) -> None:
     firm = _enterprise_user(case.enterprise_id)
     services.confirm(case.pk, firm, _account(case.enterprise_id))
     if goal != "confirmed":
-        services.transition(case.pk, "approve", analyst, reason="数据比对符合条件（演示）")
+        services.approve(case.pk, analyst, "数据比对符合条件（演示）")
 
 
 def _application(case: Case, goal: str, admin: Any, analyst: Any) -> None:
     firm = _enterprise_user(case.enterprise_id)
     if goal == "draft":
         return
-    applications.save_application(
+    services.save_application(
         case.pk,
         firm,
         {
@@ -96,7 +95,7 @@ def _application(case: Case, goal: str, admin: Any, analyst: Any) -> None:
             "bank_account": _account(case.enterprise_id),
         },
     )
-    applications.submit(case.pk, firm)
+    services.submit(case.pk, firm)
     if goal == "submitted":
         return
     services.assign(case.pk, admin, analyst)
@@ -109,9 +108,9 @@ def _application(case: Case, goal: str, admin: Any, analyst: Any) -> None:
     if goal in ("rejected", "objection", "final_rejected"):
         services.decide(case.pk, analyst, "reject", "经核查，主营业务收入口径与审计报告不符")
         if goal != "rejected":
-            applications.object_to(case.pk, firm, "已按审计报告口径重新核算，请复核")
+            services.object_to(case.pk, firm, "已按审计报告口径重新核算，请复核")
         if goal == "final_rejected":
-            applications.final_decision(case.pk, admin, False, "复核后维持原决定")
+            services.final_decision(case.pk, admin, False, "复核后维持原决定")
         return
     services.decide(case.pk, analyst, "approve", "材料齐全，符合条件（演示）")
 
@@ -197,7 +196,7 @@ def _applications(run: MatchRun, own: str | None) -> list[Case]:
             .values_list("enterprise_id", flat=True)[:PER_POLICY]
         )
         for uscc in candidates:
-            out.append(applications.start_application(_enterprise_user(uscc), uscc, policy))
+            out.append(services.start_application(_enterprise_user(uscc), uscc, policy))
     return out
 
 

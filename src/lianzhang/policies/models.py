@@ -137,6 +137,14 @@ class Match(models.Model):
         indexes = [models.Index(fields=["run", "policy", "verdict"])]
 
 
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: Any) -> models.QuerySet[Case]:
+        """The cases ``user`` may see: those of the enterprises ``accounts.access`` grants."""
+        from lianzhang.accounts import access
+
+        return self.filter(enterprise__in=access.enterprises_for(user, "view"))
+
+
 class Case(models.Model):
     """One enterprise's claim on one policy for one budget year."""
 
@@ -166,6 +174,8 @@ class Case(models.Model):
     )
     decision_reason = models.TextField(blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         constraints = [

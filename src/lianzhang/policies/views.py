@@ -22,55 +22,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianzhang.accounts import access
-from lianzhang.accounts.models import Role
 from lianzhang.core.errors import LianzhangError
 from lianzhang.enterprises.models import Enterprise
 
-from . import applications, matching, queries, sandbox, services, workflow
+from . import matching, queries, sandbox, services, workflow
 from .models import (
     Attachment,
     Budget,
     Case,
-    MatchRun,
     Notice,
     ParameterChange,
     Policy,
 )
+from .pages import say, year_of
 from .workflow import State
-
-BUREAU = (Role.ADMIN, Role.ANALYST)
-
-
-def _bureau(request: HttpRequest) -> bool:
-    return access.role_of(request.user) in BUREAU
-
-
-def _need_bureau(request: HttpRequest) -> None:
-    if not _bureau(request):
-        raise Forbidden(_("This page is for bureau staff."))
-
-
-def _say(request: HttpRequest, exc: LianzhangError) -> None:
-    messages.error(request, exc.en if request.LANGUAGE_CODE == "en" else exc.zh)
-
-
-def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        run = MatchRun.objects.filter(finished_at__isnull=False).first()
-        return run.as_of.year if run else timezone.localdate().year
 
 
 def _own_enterprise(request: HttpRequest) -> Enterprise | None:
-    if access.role_of(request.user) != Role.ENTERPRISE:
+    if not access.is_enterprise_user(request.user):
         return None
     return access.enterprises_for(request.user, "view").first()
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if access.role_of(request.user) == Role.ENTERPRISE:
+    if access.is_enterprise_user(request.user):
         return redirect("policies:mine")
     return redirect("policies:dashboard")
 
@@ -80,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def library(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
+    year = year_of(request)
     q = request.GET.get("q", "").strip()
     policies = Policy.objects.all()
     if q:
@@ -96,7 +72,7 @@ def library(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "policies/library.html",
-        {"rows": rows, "q": q, "year": year, "bureau": _bureau(request)},
+        {"rows": rows, "q": q, "year": year, "bureau": access.is_bureau(request.user)},
     )
 
 
@@ -129,7 +105,7 @@ def _criteria_rows(code: str) -> list[dict[str, Any]]:
 def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     policy = get_object_or_404(Policy, code=code)
     today = timezone.localdate()
-    bureau = _bureau(request)
+    bureau = access.is_bureau(request.user)
     context = {
         "policy": policy,
         "criteria": _criteria_rows(code),
@@ -138,7 +114,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
         "history": queries.policy_history(policy) if bureau else [],
         "budgets": policy.budgets.order_by("-year"),
         "bureau": bureau,
-        "admin": access.role_of(request.user) == Role.ADMIN,
+        "admin": access.is_admin(request.user),
         "others": Policy.objects.exclude(pk=policy.pk),
         "today": today,
     }
@@ -165,7 +141,7 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
         )
         messages.success(request, _("Change proposed; it takes effect once a reviewer approves."))
     except LianzhangError as exc:
-        _say(request, exc)
+        say(request, exc)
     return redirect("policies:policy", code=code)
 
 
@@ -182,7 +158,7 @@ def review_change(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Review recorded."))
     except LianzhangError as exc:
-        _say(request, exc)
+        say(request, exc)
     return redirect("policies:policy", code=change.policy.code)
 
 
@@ -200,7 +176,7 @@ def money_rules(request: HttpRequest, code: str) -> HttpResponse:
         )
         messages.success(request, _("Money rules saved."))
     except LianzhangError as exc:
-        _say(request, exc)
+        say(request, exc)
     return redirect("policies:policy", code=code)
 
 
@@ -229,7 +205,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     context = {
         "enterprise": enterprise,
         "groups": groups,
-        "cases": access.cases_for(request.user)
+        "cases": Case.objects.visible_to(request.user)
         .filter(enterprise=enterprise)
         .select_related("policy")
         if enterprise
@@ -237,7 +213,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         "notices": notices[:20],
         "unread": notices.filter(read_at__isnull=True).count(),
         "uscc": uscc,
-        "own": access.role_of(request.user) == Role.ENTERPRISE,
+        "own": access.is_enterprise_user(request.user),
     }
     return render(request, "policies/mine.html", context)
 
@@ -250,9 +226,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     if enterprise is None:
         raise Forbidden(_("Only the enterprise itself applies."))
     try:
-        case = applications.start_application(request.user, enterprise.pk, policy)
+        case = services.start_application(request.user, enterprise.pk, policy)
     except LianzhangError as exc:
-        _say(request, exc)
+        say(request, exc)
         return redirect("policies:mine")
     messages.success(request, _("Application drafted from the registry: check it and submit."))
     return redirect("policies:case", pk=case.pk)
@@ -261,7 +237,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def notices_read(request: HttpRequest) -> HttpResponse:
-    applications.mark_read(request.user)
+    services.mark_read(request.user)
     return redirect("policies:mine")
 
 
@@ -270,7 +246,7 @@ def notices_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cases(request: HttpRequest) -> HttpResponse:
-    found = access.cases_for(request.user).select_related("policy", "enterprise", "reviewer")
+    found = Case.objects.visible_to(request.user).select_related("policy", "enterprise", "reviewer")
     state, code = request.GET.get("state", ""), request.GET.get("policy", "")
     if state:
         found = found.filter(state=state)
@@ -294,7 +270,7 @@ def cases(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_case(request: HttpRequest, pk: int) -> Case:
-    found = access.cases_for(request.user).select_related("policy", "enterprise", "reviewer")
+    found = Case.objects.visible_to(request.user).select_related("policy", "enterprise", "reviewer")
     case: Case | None = found.filter(pk=pk).first()
     if case is None:
         raise Http404(_("No such case."))
@@ -303,16 +279,15 @@ def _visible_case(request: HttpRequest, pk: int) -> Case:
 
 def _available(request: HttpRequest, case: Case) -> dict[str, bool]:
     """Which forms to show; the services decide again when the form is sent."""
-    role = access.role_of(request.user)
-    ours = role == Role.ENTERPRISE
-    bureau = role in BUREAU
+    ours = access.is_enterprise_user(request.user)
+    bureau = access.is_bureau(request.user)
     reviewer = case.reviewer_id == request.user.pk
     declared = case.reviews.filter(reviewer_id=request.user.pk).order_by("-at").first()
     s = case.state
     return {
         "confirm": ours and s == State.ELIGIBLE,
         "decline": ours and s in (State.ELIGIBLE, State.DRAFT, State.CORRECTION),
-        "edit": ours and s in applications.EDITABLE_STATES,
+        "edit": ours and s in services.EDITABLE_STATES,
         "object": ours and s == State.REJECTED,
         "assign": bureau and s == State.SUBMITTED,
         "declare": reviewer and s == State.UNDER_REVIEW and declared is None,
@@ -335,7 +310,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": case.attachments.all(),
         "reviews": case.reviews.select_related("reviewer"),
         "payments": case.payments.order_by("created_at"),
-        "reviewers": User.objects.filter(profile__role__in=BUREAU).order_by("username"),
+        "reviewers": access.bureau_users().order_by("username"),
         "application": case.application or {},
         "automatic": case.policy.automatic_grant_allowed,
     }
@@ -351,15 +326,15 @@ def _act(request: HttpRequest, case: Case, action: str) -> str:
         services.confirm(pk, user, post.get("bank_account", ""))
         return _("Thank you: your confirmation is recorded and goes to approval.")
     if action == "decline":
-        services.transition(pk, "decline", user, reason=reason)
+        services.decline(pk, user, reason)
         return _("Declined.")
     if action in ("save", "submit"):
-        fields = {k: post[k] for k in applications.EDITABLE if k in post}
+        fields = {k: post[k] for k in services.EDITABLE if k in post}
         if fields:
-            applications.save_application(pk, user, fields)
+            services.save_application(pk, user, fields)
         if action == "save":
             return _("Application saved.")
-        applications.submit(pk, user)
+        services.submit(pk, user)
         return _("Application submitted with the automatic pre-review attached.")
     if action == "assign":
         reviewer = User.objects.filter(pk=post.get("reviewer") or 0).first()
@@ -376,10 +351,10 @@ def _act(request: HttpRequest, case: Case, action: str) -> str:
         services.decide(pk, user, action, reason, version)
         return _("Decision recorded.")
     if action == "object":
-        applications.object_to(pk, user, reason)
+        services.object_to(pk, user, reason)
         return _("Objection recorded; the bureau takes the final decision.")
     if action in ("uphold", "dismiss"):
-        applications.final_decision(pk, user, action == "uphold", reason)
+        services.final_decision(pk, user, action == "uphold", reason)
         return _("Final decision recorded.")
     raise LianzhangError(f"未知操作 {action}", f"unknown action {action}")
 
@@ -391,7 +366,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         messages.success(request, _act(request, case, request.POST.get("action", "")))
     except LianzhangError as exc:
-        _say(request, exc)
+        say(request, exc)
     return redirect("policies:case", pk=pk)
 
 
@@ -404,10 +379,10 @@ def case_attach(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a file to attach."))
         return redirect("policies:case", pk=pk)
     try:
-        applications.add_attachment(case.pk, request.user, upload)
+        services.add_attachment(case.pk, request.user, upload)
         messages.success(request, _("Attachment added."))
     except LianzhangError as exc:
-        _say(request, exc)
+        say(request, exc)
     return redirect("policies:case", pk=pk)
 
 

@@ -52,6 +52,23 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
     "bounce": (frozenset({S.ORDERED}), S.PAYMENT_RETURNED, "bureau"),
 }
 
+#: action → how the platform names it to people (in messages such as a refusal).
+ACTION_LABELS: dict[str, str] = {
+    "confirm": "确认享受",
+    "decline": "放弃享受",
+    "submit": "提交申报",
+    "assign": "分配评审人",
+    "return": "退回补正",
+    "approve": "批准",
+    "reject": "不予批准",
+    "object": "提出异议",
+    "uphold": "复核支持异议",
+    "dismiss": "复核维持原决定",
+    "order": "下达支付指令",
+    "settle": "确认到账",
+    "bounce": "登记支付退回",
+}
+
 #: Actions the state machine refuses without a stated reason: every one that goes against
 #: the enterprise or overturns a decision must say why (the reason is audited and shown).
 NEEDS_REASON = frozenset({"return", "reject", "object", "uphold", "dismiss", "bounce"})
@@ -81,6 +98,11 @@ def target(action: str, state: str) -> str | None:
     if rule is None or state not in rule[0]:
         return None
     return rule[1]
+
+
+def action_label(action: str) -> str:
+    """The Chinese name of ``action`` (the code itself for an unknown one)."""
+    return ACTION_LABELS.get(action, action)
 
 
 def first_state(mode: str) -> str:

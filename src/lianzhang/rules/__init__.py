@@ -13,9 +13,14 @@ Pure Python (no Django). The small API the platform uses::
     explain(ev, uscc)   # readable Chinese text
     whatif(lib, tables, as_of, "local.example.rd-subsidy", {"rate": "15%"})
 
-Modules: ``expr`` (parser), ``compile`` + ``functions`` (expressions → Polars),
-``policy`` (files, library), ``engine`` (policy → stages, one query), ``evaluation``
-(results), ``explain``, ``whatif``, ``scenarios``, ``reference`` (generated docs).
+Modules, in the order a policy flows through them: ``syntax`` (the expression parser
+and tree), ``policy`` (policy files, the library), ``values`` (typed values and their
+exact, three-valued operations), ``functions`` (the function registry with docs and
+arity), ``compile`` (expression → value), ``plan`` (what a compiled policy is, reads and
+produces; no Polars), ``engine`` (policy → plan), ``inputs`` (the tables, the joined
+input frame, title and award flags, size class), ``evaluation`` (run the plans, read the
+results), ``explain``, ``whatif``, ``scenarios``, ``reference`` (generated docs).
+``syntax``, ``policy`` and ``plan`` import no Polars, so another backend can share them.
 See docs/policies/authoring.md.
 """
 

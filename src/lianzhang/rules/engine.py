@@ -1,8 +1,10 @@
-"""Evaluate policies for every enterprise at once: one Polars query for the whole library.
+"""Compile a policy, as of a date, into a plan of Polars column expressions.
 
-A policy is compiled, as of a date, into five stages of column expressions: score items,
-score totals, criteria, the criteria tree (the verdict) and the award. All policies'
-stages run in the same lazy query, so Polars evaluates the library in parallel, once.
+``compile_policy`` resolves the policy's dated parameters (or what-if overrides), then
+compiles its score tables, criteria and award with ``compile.compile_expr`` into the
+five stages of a ``plan.Plan`` (:data:`Compiled` is that plan with Polars expressions).
+``evaluation.run_query`` runs the stages of all policies in one lazy query over the
+joined input frame (``inputs``), so Polars evaluates the library in parallel, once.
 One enterprise on a web page is the same query over a one-row frame.
 
 Columns of the wide result (``Evaluation.frame``), per policy ``p``:
@@ -17,82 +19,38 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any
+from typing import Any, TypeAlias
 
 import polars as pl
 
 from lianzhang.core.errors import LianzhangError
 
-from . import expr as ast
-from .compile import (
+from . import syntax as ast
+from .compile import compile_expr
+from .inputs import Tables
+from .plan import CriterionInfo, ItemInfo, Needs, Plan
+from .policy import Band, Criterion, Policy, PolicyError, ScoreItem, ScoreTable, located_error
+from .syntax import ExprError
+from .values import (
     MILLI,
     Env,
     Exact,
     Items,
     Logic,
-    Needs,
     Real,
     Score,
     Text,
     Value,
-    _number,
-    annual_column,
-    award_column,
+    as_number,
     choose,
     compare,
-    compile_expr,
     exact,
-    title_column,
 )
-from .expr import ExprError
-from .policy import Band, Criterion, Policy, PolicyError, ScoreItem, ScoreTable, located_error
 
-#: Statutory terms used when a title's valid_until is not recorded (years).
-TITLE_TERMS = {"tech_sme": 1}
-DEFAULT_TITLE_TERM = 3
-VERDICTS = ("eligible", "ineligible", "undetermined")
+__all__ = ["Compiled", "Tables", "compile_policy", "parameter_values"]
 
-
-@dataclass(frozen=True)
-class CriterionInfo:
-    """What the explanation of one criterion needs besides its columns."""
-
-    id: str
-    label: str
-    clause: str
-    kind: str
-    depth: int
-    op: str | None = None  # the comparison, when the criterion is one
-    unit: str = ""
-    threshold: float | None = None  # when the same for every enterprise
-    threshold_column: bool = False
-    manual: bool = False
-
-
-@dataclass(frozen=True)
-class ItemInfo:
-    table: str
-    id: str
-    label: str
-    group: str
-    max_points: float
-
-
-@dataclass
-class Compiled:
-    """One policy compiled as of a date."""
-
-    policy: Policy
-    as_of: dt.date
-    parameters: dict[str, str]
-    stages: list[list[pl.Expr]] = field(default_factory=lambda: [[] for _ in range(5)])
-    criteria: list[CriterionInfo] = field(default_factory=list)
-    items: list[ItemInfo] = field(default_factory=list)
-
-    def col(self, *parts: str) -> str:
-        return "|".join((self.policy.id, *parts))
+#: One policy compiled as of a date, for the Polars backend.
+Compiled: TypeAlias = Plan[pl.Expr]
 
 
 def parameter_values(
@@ -163,7 +121,7 @@ def compile_policy(
     raw = parameter_values(policy, as_of, overrides)
     out = Compiled(policy, as_of, {k: str(v) for k, v in raw.items()})
     params = {k: _param_value(policy, k, v) for k, v in raw.items()}
-    env = Env(as_of, params, policy.definitions, {}, needs)
+    env = Env(as_of, params, policy.definitions, {}, needs, compile=compile_expr)
     scores: dict[str, tuple[str, str]] = {}
     for table in policy.scores:
         _compile_table(out, table, env, scores)
@@ -193,7 +151,7 @@ def _located(out: Compiled, root: ast.Node | None, what: str) -> Iterator[None]:
 
 
 def _milli(node: ast.Node, v: Value) -> pl.Expr:
-    n = _number(node, v)
+    n = as_number(node, v)
     if isinstance(n, Real):
         return (n.expr * MILLI).round(0).cast(pl.Int64)
     num = n.num * MILLI
@@ -373,7 +331,7 @@ def _display(node: ast.Node, v: Value) -> tuple[pl.Expr, str]:
     """
     if isinstance(v, Score):
         return (pl.when(v.lo == v.hi).then(v.lo.cast(pl.Float64) / MILLI), "points")
-    n = _number(node, v)
+    n = as_number(node, v)
     divisor = 100 if n.unit == "yuan" else 1
     if isinstance(n, Real) or n.den is None:
         shown = n.expr if isinstance(n, Real) else n.num.cast(pl.Float64) / divisor
@@ -402,7 +360,7 @@ def _compile_award(out: Compiled, env: Env, eligible: pl.Expr) -> None:
     award = out.policy.award
     assert award is not None
     with _located(out, award.amount, "award.amount"):
-        amount = _number(award.amount, compile_expr(award.amount, env))
+        amount = as_number(award.amount, compile_expr(award.amount, env))
         if amount.unit != "yuan":
             raise ExprError(
                 award.amount.line,
@@ -413,9 +371,9 @@ def _compile_award(out: Compiled, env: Env, eligible: pl.Expr) -> None:
     cap = None
     if award.cap is not None:
         with _located(out, award.cap, "award.cap"):
-            cap = _number(award.cap, compile_expr(award.cap, env))
+            cap = as_number(award.cap, compile_expr(award.cap, env))
             capped = choose(award.cap, compare(award.cap, "<=", amount, cap), amount, cap)
-            amount = _number(award.cap, capped)
+            amount = as_number(award.cap, capped)
     out.stages[4].append(
         pl.when(eligible)
         .then(_round_fen(amount, award.step_fen, award.rounding, cap))
@@ -450,127 +408,3 @@ def _round_fen(amount: Exact | Real, step: int, mode: str, cap: Exact | Real | N
             .otherwise(rounded)
         )
     return rounded.cast(pl.Int64)
-
-
-# ---------------------------------------------------------------- inputs
-
-
-@dataclass
-class Tables:
-    """The four contract tables as frames (see ``lianzhang.core.frames``)."""
-
-    enterprises: pl.DataFrame
-    annual: pl.DataFrame
-    honours: pl.DataFrame | None = None
-    awards: pl.DataFrame | None = None
-
-
-def _frame(table: str, df: pl.DataFrame | None) -> pl.LazyFrame:
-    from lianzhang.core.frames import conform, schema
-
-    if df is None:
-        return pl.LazyFrame(schema=schema(table))
-    return conform(table, df).lazy()
-
-
-def input_frame(tables: Tables, as_of: dt.date, needs: Needs, dedup: bool = False) -> pl.LazyFrame:
-    """One row per enterprise with every column the compiled policies read.
-
-    ``dedup`` keeps the last row of a duplicated (uscc, year); without it a duplicate
-    would repeat the enterprise, which ``run_query`` notices and then asks for it.
-    """
-    year = as_of.year
-    base_cols = {"uscc", "name", "district", "industry_code"} | needs.enterprise
-    frame = _frame("enterprises", tables.enterprises).select(sorted(base_cols))
-    annual = _frame("annual", tables.annual)
-    by_back: dict[int, list[str]] = {}
-    for name, back in needs.annual | {("revenue", 1), ("employees", 1)}:
-        by_back.setdefault(back, []).append(name)
-    for back, names in sorted(by_back.items()):
-        part = annual.filter(pl.col("year") == year - back).select(
-            "uscc", *[pl.col(n).alias(annual_column(n, back)) for n in sorted(names)]
-        )
-        frame = frame.join(
-            part.unique("uscc", keep="last") if dedup else part,
-            on="uscc",
-            how="left",
-        )
-    for flags in (_title_flags(tables, as_of, needs), _award_flags(tables, as_of, needs)):
-        if flags is not None:
-            frame = frame.join(flags, on="uscc", how="left")
-    flag_names = [title_column(t) for t in needs.titles] + [award_column(*a) for a in needs.awards]
-    return frame.with_columns(pl.col(flag_names).fill_null(False)) if flag_names else frame
-
-
-def _title_flags(tables: Tables, as_of: dt.date, needs: Needs) -> pl.LazyFrame | None:
-    """One row per enterprise holding any needed title: a Boolean per title, valid on as_of."""
-    if not needs.titles:
-        return None
-    flags = []
-    for title in sorted(needs.titles):
-        term = TITLE_TERMS.get(title, DEFAULT_TITLE_TERM)
-        until = pl.coalesce(pl.col("valid_until"), pl.col("granted_on").dt.offset_by(f"{term}y"))
-        valid = (pl.col("title") == title) & (pl.col("granted_on") <= as_of) & (until >= as_of)
-        flags.append(valid.any().alias(title_column(title)))
-    honours = _frame("honours", tables.honours)
-    return honours.filter(pl.col("title").is_in(sorted(needs.titles))).group_by("uscc").agg(flags)
-
-
-def _award_flags(tables: Tables, as_of: dt.date, needs: Needs) -> pl.LazyFrame | None:
-    """A Boolean per (kind, years, top): won in the last ``years`` years, ranked within top."""
-    if not needs.awards:
-        return None
-    year = as_of.year
-    flags = []
-    for kind, years, top in sorted(needs.awards):
-        recent = pl.col("year").is_between(year - years, year - 1)
-        chosen = (pl.col("kind") == kind) & recent & (pl.col("rank") <= top)
-        flags.append(chosen.any().alias(award_column(kind, years, top)))
-    kinds = sorted({kind for kind, _, _ in needs.awards})
-    awards = _frame("awards", tables.awards)
-    return awards.filter(pl.col("kind").is_in(kinds)).group_by("uscc").agg(flags)
-
-
-def size_class() -> pl.Expr:
-    """企业规模 by 统计上大中小微型企业划分办法（2017）, the industry row (revenue and staff)."""
-    revenue, staff = pl.col(annual_column("revenue", 1)), pl.col(annual_column("employees", 1))
-    yuan = 100  # fen per yuan
-    return (
-        pl.when(revenue.is_null() | staff.is_null())
-        .then(pl.lit("未知"))
-        .when((staff >= 1000) & (revenue >= 400_000_000 * yuan))
-        .then(pl.lit("大型"))
-        .when((staff >= 300) & (revenue >= 20_000_000 * yuan))
-        .then(pl.lit("中型"))
-        .when((staff >= 20) & (revenue >= 3_000_000 * yuan))
-        .then(pl.lit("小型"))
-        .otherwise(pl.lit("微型"))
-        .alias("size")
-    )
-
-
-def run_query(
-    tables: Tables, compiled: list[Compiled], as_of: dt.date, needs: Needs
-) -> pl.DataFrame:
-    """All stages of all policies in one lazy query; inputs dropped, results kept."""
-    result = _query(tables, compiled, as_of, needs, dedup=False).collect()
-    if result.height != tables.enterprises.height:  # a duplicated (uscc, year) row
-        result = _query(tables, compiled, as_of, needs, dedup=True).collect()
-    return result
-
-
-def _query(
-    tables: Tables, compiled: list[Compiled], as_of: dt.date, needs: Needs, dedup: bool
-) -> pl.LazyFrame:
-    frame = input_frame(tables, as_of, needs, dedup).with_columns(size_class())
-    for stage in range(5):
-        exprs = [e for c in compiled for e in c.stages[stage]]
-        if exprs:
-            frame = frame.with_columns(exprs)
-    keep = ["uscc", "name", "district", "industry_code", "size"]
-    results = [e.meta.output_name() for c in compiled for stage in c.stages for e in stage]
-    return frame.select(keep + results)
-
-
-def fraction_text(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"

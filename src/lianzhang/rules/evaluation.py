@@ -1,4 +1,9 @@
-"""``evaluate``: the library for all enterprises as of a date, with explanations.
+"""``evaluate``: run the library's plans for all enterprises as of a date; read the results.
+
+``evaluate`` compiles each chosen policy (``engine.compile_policy``, cached per policy,
+date and overrides), and ``run_query`` runs all their stages in one lazy Polars query
+over the joined input frame (``inputs.input_frame``). An :class:`Evaluation` is that
+wide frame plus what is needed to read it: verdicts, criteria, scores and run records.
 
 >>> import datetime as dt
 >>> from lianzhang.core import frames
@@ -24,11 +29,13 @@ from typing import Any
 
 import polars as pl
 
-from .compile import MILLI, Needs
-from .engine import Compiled, Tables, compile_policy, run_query
+from .engine import Compiled, compile_policy
+from .inputs import Tables, input_frame, size_class
+from .plan import STAGES, Needs
 from .policy import Library, Policy, load_library
+from .values import MILLI
 
-__all__ = ["Evaluation", "Tables", "evaluate", "load_library"]
+__all__ = ["Evaluation", "Tables", "evaluate", "load_library", "run_query"]
 
 
 @dataclass
@@ -249,3 +256,26 @@ def evaluate(
         ],
     }
     return Evaluation(as_of, compiled, frame, run)
+
+
+def run_query(
+    tables: Tables, compiled: list[Compiled], as_of: dt.date, needs: Needs
+) -> pl.DataFrame:
+    """All stages of all policies in one lazy query; inputs dropped, results kept."""
+    result = _query(tables, compiled, as_of, needs, dedup=False).collect()
+    if result.height != tables.enterprises.height:  # a duplicated (uscc, year) row
+        result = _query(tables, compiled, as_of, needs, dedup=True).collect()
+    return result
+
+
+def _query(
+    tables: Tables, compiled: list[Compiled], as_of: dt.date, needs: Needs, dedup: bool
+) -> pl.LazyFrame:
+    frame = input_frame(tables, as_of, needs, dedup).with_columns(size_class())
+    for stage in range(STAGES):
+        exprs = [e for c in compiled for e in c.stages[stage]]
+        if exprs:
+            frame = frame.with_columns(exprs)
+    keep = ["uscc", "name", "district", "industry_code", "size"]
+    results = [e.meta.output_name() for c in compiled for stage in c.stages for e in stage]
+    return frame.select(keep + results)

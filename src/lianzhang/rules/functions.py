@@ -1,7 +1,16 @@
-"""The functions of the expression language, each with its documentation.
+"""The functions of the expression language: a registry with each one's docs and arity.
+
+``FUNCTIONS`` maps a name to a :class:`Function`: its usage line, a Chinese and an
+English description, its implementation, how many positional arguments it takes and
+which keywords. The compiler (``compile``) checks a call against the arity and keywords
+before calling the implementation, which builds its result from ``values`` and compiles
+its arguments through ``env.compile`` (so this module does not import the compiler).
 
 The reference in ``docs/policies/expressions.md`` is generated from this table
 (``python -m lianzhang.rules.reference``) and a test keeps it current.
+
+>>> FUNCTIONS["each_year"].usage, FUNCTIONS["each_year"].min_args
+('each_year(条件, 2)', 2)
 """
 
 from __future__ import annotations
@@ -10,11 +19,16 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import cache
 
 import polars as pl
 
-from . import expr as ast
-from .compile import (
+from lianzhang.core import gbt4754
+from lianzhang.core.contract import AWARD_KINDS, HONOUR_TITLES
+
+from . import syntax as ast
+from .plan import award_column, title_column
+from .values import (
     Day,
     Env,
     Exact,
@@ -24,24 +38,20 @@ from .compile import (
     Score,
     Text,
     Value,
-    _fail,
-    _logic,
-    _number,
     arith,
-    award_column,
-    check_award,
-    check_title,
+    as_logic,
+    as_number,
     choose,
     compare,
-    compile_expr,
     exact,
-    sections,
-    title_column,
+    fail,
 )
 
 
 @dataclass(frozen=True)
 class Function:
+    """One function: usage, docs (zh, en), implementation, arity and keywords."""
+
     usage: str
     zh: str
     en: str
@@ -54,20 +64,20 @@ class Function:
 def _years(node: ast.Call, index: int, default: int | None = None) -> int:
     if len(node.args) <= index:
         if default is None:
-            raise _fail(node, "缺少年数参数", "the number of years is missing")
+            raise fail(node, "缺少年数参数", "the number of years is missing")
         return default
     arg = node.args[index]
     if not isinstance(arg, ast.Num) or arg.value.denominator != 1 or not 1 <= arg.value <= 10:
-        raise _fail(arg, "年数应为 1 到 10 的整数，如 2", "years must be a whole number 1–10")
+        raise fail(arg, "年数应为 1 到 10 的整数，如 2", "years must be a whole number 1–10")
     return int(arg.value)
 
 
 def _shifted(node: ast.Call, env: Env, years: int) -> list[Value]:
-    return [compile_expr(node.args[0], replace(env, shift=env.shift + k)) for k in range(years)]
+    return [env.compile(node.args[0], replace(env, shift=env.shift + k)) for k in range(years)]
 
 
 def _each_year(node: ast.Call, env: Env) -> Value:
-    parts = [_logic(node.args[0], v) for v in _shifted(node, env, _years(node, 1))]
+    parts = [as_logic(node.args[0], v) for v in _shifted(node, env, _years(node, 1))]
     out = parts[0]
     for p in parts[1:]:
         out = out & p
@@ -75,7 +85,7 @@ def _each_year(node: ast.Call, env: Env) -> Value:
 
 
 def _any_year(node: ast.Call, env: Env) -> Value:
-    parts = [_logic(node.args[0], v) for v in _shifted(node, env, _years(node, 1))]
+    parts = [as_logic(node.args[0], v) for v in _shifted(node, env, _years(node, 1))]
     out = parts[0]
     for p in parts[1:]:
         out = out | p
@@ -83,9 +93,9 @@ def _any_year(node: ast.Call, env: Env) -> Value:
 
 
 def _sum(node: ast.Call, values: list[Value]) -> Number:
-    total = _number(node, values[0])
+    total = as_number(node, values[0])
     for v in values[1:]:
-        total = arith(node, "+", total, _number(node, v))
+        total = arith(node, "+", total, as_number(node, v))
     return total
 
 
@@ -93,9 +103,9 @@ def _sum_years(node: ast.Call, env: Env) -> Value:
     values = _shifted(node, env, _years(node, 1))
     since = dict(node.kwargs).get("since")
     if since is not None:
-        start = compile_expr(since, env)
+        start = env.compile(since, env)
         if not isinstance(start, Day):
-            raise _fail(since, "since 应为日期，如 since=registered_on", "since takes a date")
+            raise fail(since, "since 应为日期，如 since=registered_on", "since takes a date")
         first = env.as_of.year - 1 - env.shift  # the calendar year of values[0]
         values = [_zero_before(node, start, first - k, v) for k, v in enumerate(values)]
     return _sum(node, values)
@@ -103,7 +113,7 @@ def _sum_years(node: ast.Call, env: Env) -> Value:
 
 def _zero_before(node: ast.Call, start: Day, year: int, v: Value) -> Value:
     """A year before the enterprise existed counts as 0 (实际经营期不满三年的按实际经营时间计算)."""
-    n = _number(node, v)
+    n = as_number(node, v)
     before = start.expr.dt.year() > year  # unknown start: the year counts as it is
     if isinstance(n, Real):
         return Real(pl.when(before).then(pl.lit(0.0)).otherwise(n.expr), n.unit)
@@ -118,8 +128,8 @@ def _avg_years(node: ast.Call, env: Env) -> Value:
 
 
 def _growth_at(node: ast.Call, env: Env, back: int) -> Number:
-    now = _number(node, compile_expr(node.args[0], replace(env, shift=env.shift + back)))
-    before = _number(node, compile_expr(node.args[0], replace(env, shift=env.shift + back + 1)))
+    now = as_number(node, env.compile(node.args[0], replace(env, shift=env.shift + back)))
+    before = as_number(node, env.compile(node.args[0], replace(env, shift=env.shift + back + 1)))
     return arith(node, "/", arith(node, "-", now, before), before)
 
 
@@ -136,7 +146,7 @@ def _avg_growth(node: ast.Call, env: Env) -> Value:
 
 
 def _extreme(node: ast.Call, env: Env, op: str) -> Value:
-    values = [compile_expr(a, env) for a in node.args]
+    values = [env.compile(a, env) for a in node.args]
     best = values[0]
     for v in values[1:]:
         best = choose(node, compare(node, op, best, v), best, v)
@@ -152,23 +162,23 @@ def _max(node: ast.Call, env: Env) -> Value:
 
 
 def _abs(node: ast.Call, env: Env) -> Value:
-    v = _number(node, compile_expr(node.args[0], env))
+    v = as_number(node, env.compile(node.args[0], env))
     zero = exact(Fraction(0), v.unit)
     return choose(node, compare(node, ">=", v, zero), v, arith(node, "-", zero, v))
 
 
 def _floor(node: ast.Call, env: Env) -> Value:
-    v = _number(node, compile_expr(node.args[0], env))
+    v = as_number(node, env.compile(node.args[0], env))
     if isinstance(v, Real):
         return Real(v.expr.floor(), v.unit)
     if v.unit == "yuan":
-        raise _fail(node, "floor 用于个数和年数，不用于金额", "floor is for counts, not money")
+        raise fail(node, "floor 用于个数和年数，不用于金额", "floor is for counts, not money")
     num = v.num if v.den is None else v.num // v.den
     return Exact(num, None, v.unit, v.degree)
 
 
 def _known(node: ast.Call, env: Env) -> Value:
-    v = compile_expr(node.args[0], env)
+    v = env.compile(node.args[0], env)
     if isinstance(v, Exact):
         known = v.num.is_not_null() if v.den is None else v.num.is_not_null() & v.den.is_not_null()
     elif isinstance(v, Score):
@@ -176,12 +186,12 @@ def _known(node: ast.Call, env: Env) -> Value:
     elif isinstance(v, Real | Logic | Text | Day):
         known = v.expr.is_not_null()
     else:
-        raise _fail(node, "known 的参数应为字段或表达式", "known takes a field or expression")
+        raise fail(node, "known 的参数应为字段或表达式", "known takes a field or expression")
     return Logic(known)
 
 
 def _coalesce(node: ast.Call, env: Env) -> Value:
-    value, default = (compile_expr(a, env) for a in node.args)
+    value, default = (env.compile(a, env) for a in node.args)
     known = _known(node, env)  # compiles node.args[0] again: the same expression
     assert isinstance(known, Logic)
     return choose(node, known.expr, value, default)
@@ -190,7 +200,7 @@ def _coalesce(node: ast.Call, env: Env) -> Value:
 def _count_true(node: ast.Call, env: Env) -> Value:
     total: pl.Expr = pl.lit(0, dtype=pl.Int64)
     for arg in node.args:
-        total = total + _logic(arg, compile_expr(arg, env)).cast(pl.Int64)
+        total = total + as_logic(arg, env.compile(arg, env)).cast(pl.Int64)
     return Exact(total, None, "", 1)
 
 
@@ -199,7 +209,7 @@ def _name_arg(node: ast.Call, arg: ast.Node) -> str:
         return arg.name
     if isinstance(arg, ast.Str):
         return arg.value
-    raise _fail(arg, "此处应为名称，如 high_tech", "expected a name such as high_tech")
+    raise fail(arg, "此处应为名称，如 high_tech", "expected a name such as high_tech")
 
 
 def _holds(node: ast.Call, env: Env) -> Value:
@@ -217,7 +227,7 @@ def _kwarg_int(node: ast.Call, key: str, default: int) -> int:
     for k, v in node.kwargs:
         if k == key:
             if not isinstance(v, ast.Num) or v.value.denominator != 1 or v.value < 1:
-                raise _fail(v, f"{key} 应为正整数", f"{key} must be a positive whole number")
+                raise fail(v, f"{key} 应为正整数", f"{key} must be a positive whole number")
             return int(v.value)
     return default
 
@@ -230,19 +240,17 @@ def _has_award(node: ast.Call, env: Env) -> Value:
 
 
 def _days_since(node: ast.Call, env: Env) -> Value:
-    v = compile_expr(node.args[0], env)
+    v = env.compile(node.args[0], env)
     if not isinstance(v, Day):
-        raise _fail(node, "days_since 的参数应为日期，如 registered_on", "days_since takes a date")
+        raise fail(node, "days_since 的参数应为日期，如 registered_on", "days_since takes a date")
     days = (pl.lit(env.as_of) - v.expr).dt.total_days().cast(pl.Int64)
     return Exact(days, None, "", 1)
 
 
 def _years_since(node: ast.Call, env: Env) -> Value:
-    v = compile_expr(node.args[0], env)
+    v = env.compile(node.args[0], env)
     if not isinstance(v, Day):
-        raise _fail(
-            node, "years_since 的参数应为日期，如 registered_on", "years_since takes a date"
-        )
+        raise fail(node, "years_since 的参数应为日期，如 registered_on", "years_since takes a date")
     day = v.expr
     month_day = day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)  # Int8 wraps
     before_anniversary = month_day > env.as_of.month * 100 + env.as_of.day
@@ -258,15 +266,15 @@ def _date(node: ast.Call, env: Env) -> Value:
         assert isinstance(arg, ast.Str)
         return Day(pl.lit(dt.date.fromisoformat(arg.value)))
     except (AssertionError, ValueError):
-        raise _fail(
+        raise fail(
             arg, '日期写作 date("2026-04-01")', 'write dates as date("2026-04-01")'
         ) from None
 
 
 def _section(node: ast.Call, env: Env) -> Value:
-    v = compile_expr(node.args[0], env)
+    v = env.compile(node.args[0], env)
     if not isinstance(v, Text):
-        raise _fail(node, "section 的参数应为行业代码", "section takes an industry code")
+        raise fail(node, "section 的参数应为行业代码", "section takes an industry code")
     return Text(v.expr.str.slice(0, 2).replace_strict(sections(), default=None))
 
 
@@ -274,7 +282,7 @@ def _score(node: ast.Call, env: Env) -> Value:
     key = ".".join(_name_arg(node, a) for a in node.args)
     if key not in env.scores:
         known = "、".join(env.scores) or "（本政策没有评分表）"
-        raise _fail(node, f"没有评分 {key}，可选：{known}", f"no score {key}; one of {known}")
+        raise fail(node, f"没有评分 {key}，可选：{known}", f"no score {key}; one of {known}")
     lo, hi = env.scores[key]
     return Score(pl.col(lo), pl.col(hi))
 
@@ -416,3 +424,29 @@ FUNCTIONS: dict[str, Function] = {
         2,
     ),
 }
+
+
+@cache
+def sections() -> dict[str, str]:
+    """GB/T 4754 大类 (two digits) → 门类 letter."""
+    return {i.code: i.section for i in gbt4754.table().values() if i.level == 2}
+
+
+def check_title(node: ast.Node, title: str) -> str:
+    if title not in HONOUR_TITLES:
+        raise fail(
+            node,
+            f"未知称号 {title}，可选：{'、'.join(HONOUR_TITLES)}",
+            f"unknown title {title}; one of {', '.join(HONOUR_TITLES)}",
+        )
+    return title
+
+
+def check_award(node: ast.Node, kind: str) -> str:
+    if kind not in AWARD_KINDS:
+        raise fail(
+            node,
+            f"未知奖项 {kind}，可选：{'、'.join(AWARD_KINDS)}",
+            f"unknown award kind {kind}; one of {', '.join(AWARD_KINDS)}",
+        )
+    return kind

@@ -27,8 +27,8 @@ import yaml
 
 from lianzhang.core.errors import LianzhangError, NotFound
 
-from . import expr as ast
-from .expr import ExprError
+from . import syntax as ast
+from .syntax import ExprError
 
 LIBRARY = Path(str(resources.files("lianzhang.rules").joinpath("library")))
 SCENARIO_SUFFIX = ".scenarios.yaml"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from .compile import field_kinds
-from .expr import KEYWORDS, UNITS
 from .functions import FUNCTIONS
+from .plan import field_kinds
 from .policy import load_library
+from .syntax import KEYWORDS, UNITS
 
 
 def expressions() -> str:

@@ -1,4 +1,4 @@
-"""Template helpers of the delivery pages: the user's role, state labels and badges."""
+"""Template helpers of the delivery pages: what the user may reach, state labels and badges."""
 
 from __future__ import annotations
 
@@ -14,9 +14,19 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def delivery_role(context: Any) -> str:
-    """admin / analyst / district / enterprise, or "" (asked of ``accounts.access``)."""
-    return str(access.role_of(context["request"].user) or "")
+def delivery_reach(context: Any) -> dict[str, bool]:
+    """Which parts of delivery the user works in (asked of ``accounts.access``).
+
+    ``enterprise``: its own policies and cases; ``bureau``: review, money and sandbox;
+    ``oversight``: the dashboard (the bureau and district officers).
+    """
+    user = context["request"].user
+    bureau = access.is_bureau(user)
+    return {
+        "enterprise": access.is_enterprise_user(user),
+        "bureau": bureau,
+        "oversight": bureau or access.is_district(user),
+    }
 
 
 @register.filter

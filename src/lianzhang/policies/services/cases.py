@@ -1,0 +1,117 @@
+"""Opening cases from a match run: one case per eligible enterprise, policy and year.
+
+The entry to both delivery paths. A city's match run opens tens of thousands of cases at
+once, so they are written in batches (each with its audit events in one transaction),
+and a run that races another leaves the cases the other opened alone. The enterprise's
+users are told (a notice, and an e-mail when they have one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lianzhang.accounts.models import Profile
+from lianzhang.core.money import format_yuan
+from lianzhang.enterprises.models import Enterprise
+
+from .. import workflow
+from ..models import Case, Match, Notice
+from ..workflow import Mode, State
+from .audit import audit_many
+from .figures import latest_figures, prefill
+
+BATCH = 2000
+
+
+def open_cases(matches: Iterable[Match], year: int, user: Any = None) -> list[Case]:
+    """A case for every eligible match not yet claimed this year; notifies the enterprise.
+
+    Unverified policies never take the automatic path: they need an application.
+    """
+    chosen = [m for m in matches if m.verdict == Match.Verdict.ELIGIBLE and m.policy.active]
+    created: list[Case] = []
+    for i in range(0, len(chosen), BATCH):
+        created += _open_batch(chosen[i : i + BATCH], year, user)
+    _notify_enterprises(created)
+    return created
+
+
+@transaction.atomic
+def _open_batch(matches: list[Match], year: int, user: Any) -> list[Case]:
+    usccs = {m.enterprise_id for m in matches}
+    taken = set(
+        Case.objects.filter(year=year, enterprise_id__in=usccs).values_list(
+            "enterprise_id", "policy_id"
+        )
+    )
+    fresh: dict[tuple[str, int], Match] = {}
+    for m in matches:
+        fresh.setdefault((m.enterprise_id, m.policy_id), m)
+    now = timezone.now()
+    cases = []
+    for key, m in fresh.items():
+        if key in taken:
+            continue
+        mode = Mode.AUTOMATIC if m.policy.automatic_grant_allowed else Mode.APPLICATION
+        cases.append(
+            Case(
+                enterprise_id=m.enterprise_id,
+                policy=m.policy,
+                year=year,
+                state=workflow.first_state(mode),
+                match=m,
+                eligible_at=now,
+                award_computed=m.award,
+            )
+        )
+    drafts = [c for c in cases if c.state == State.DRAFT]  # 申报: the registry fills the form
+    figures = latest_figures({c.enterprise_id for c in drafts})
+    firms = Enterprise.objects.in_bulk({c.enterprise_id for c in drafts})
+    for case in drafts:
+        case.enterprise = firms[case.enterprise_id]
+        case.application = prefill(case, figures)
+    try:
+        with transaction.atomic():
+            Case.objects.bulk_create(cases)
+    except IntegrityError:  # opened meanwhile by another run: leave those to it
+        cases = [c for c in cases if _open_one(c)]
+    audit_many(
+        user,
+        "open",
+        [(c, c.state, {"match": c.match_id, "award": str(c.award_computed)}) for c in cases],
+    )
+    return cases
+
+
+def _open_one(case: Case) -> bool:
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _notify_enterprises(cases: list[Case]) -> None:
+    """An in-app notice for each user of the enterprise, and an e-mail when they have one."""
+    users: dict[str, list[Any]] = {}
+    profiles = Profile.objects.filter(enterprise_id__in={c.enterprise_id for c in cases})
+    for profile in profiles.select_related("user"):
+        users.setdefault(str(profile.enterprise_id), []).append(profile.user)
+    notices = []
+    for case in cases:
+        award = f"，预计 {format_yuan(case.award_computed)}" if case.award_computed else ""
+        action = (
+            "请确认享受意向和收款账户" if case.state == State.ELIGIBLE else "请核对预填的申报材料"
+        )
+        text = f"您符合「{case.policy.title}」{award}：{action}。"
+        for user in users.get(case.enterprise_id, []):
+            notices.append(Notice(user=user, text=text, link=f"/policies/cases/{case.pk}/"))
+            if user.email:
+                send_mail("政策找企业：新的匹配政策", text, None, [user.email], fail_silently=True)
+    Notice.objects.bulk_create(notices, batch_size=1000)

@@ -1,0 +1,155 @@
+"""The state machine of a case, and the plain moves that are nothing but one transition.
+
+``_transition`` is the one place a case changes state: it locks the case row, checks the
+action is allowed from the current state and by this user (``access.check_case_actor``),
+refuses an empty reason where ``workflow.NEEDS_REASON`` asks for one, bumps the version
+with a conditional UPDATE (so two reviewers deciding at once cannot both win, even
+without row locks), and appends a hash-chained audit event in the same transaction.
+
+It is private to the service layer: callers use a named use case (``confirm``,
+``approve``, ``applications.submit``, ``review.decide``, ``payments.settle`` …), so every
+move says what it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lianzhang.accounts import access
+from lianzhang.core.errors import Conflict, ValidationError
+
+from .. import workflow
+from ..models import Case
+from ..workflow import State
+from .audit import audit
+from .figures import confirmed_award, prereview
+
+
+class InvalidTransition(Conflict):
+    """The action is not allowed from the case's current state."""
+
+
+def _stale() -> Conflict:
+    return Conflict(
+        "该事项已被他人处理，请刷新后再操作", "the case was changed by someone else; reload it"
+    )
+
+
+@transaction.atomic
+def _transition(
+    case_id: int,
+    action: str,
+    user: Any,
+    *,
+    reason: str = "",
+    expected_version: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Case:
+    """Move a case by ``action``; raises Conflict when someone else moved it first."""
+    case = Case.objects.select_for_update().select_related("policy").get(pk=case_id)
+    if expected_version is not None and case.version != expected_version:
+        raise _stale()
+    to = workflow.target(action, case.state)
+    if to is None:
+        raise InvalidTransition(
+            f"当前状态「{State(case.state).label}」下不能执行「{workflow.action_label(action)}」",
+            f"action {action!r} is not allowed in state {case.state!r}",
+        )
+    access.check_case_actor(user, case, workflow.TRANSITIONS[action][2])
+    if action in workflow.NEEDS_REASON and not reason.strip():
+        raise ValidationError(
+            f"「{workflow.action_label(action)}」须说明理由", f"action {action!r} needs a reason"
+        )
+    if action in ("approve", "uphold"):
+        _check_stacking(case)
+    fields = dict(changes or {})
+    if action == "submit" and "prereview" not in fields:  # every submission is pre-reviewed
+        fields["prereview"] = prereview(case)
+    if to == State.APPROVED and case.award_computed is None:
+        award = confirmed_award(case)  # 申报: the formula, checks now confirmed
+        if award is not None:
+            fields["award_computed"] = award
+    updated = Case.objects.filter(pk=case.pk, version=case.version, state=case.state).update(
+        state=to, version=F("version") + 1, updated_at=timezone.now(), **fields
+    )
+    if updated != 1:
+        raise _stale()
+    audit(
+        user,
+        action,
+        case,
+        from_state=case.state,
+        to_state=to,
+        reason=reason,
+        data={k: str(v) for k, v in fields.items()},
+    )
+    case.refresh_from_db()
+    return case
+
+
+def _check_stacking(case: Case) -> None:
+    """A policy that does not stack with another cannot be granted alongside it."""
+    policy = case.policy
+    others = (
+        Case.objects.filter(
+            enterprise_id=case.enterprise_id, year=case.year, state__in=workflow.COMMITTED
+        )
+        .exclude(pk=case.pk)
+        .select_related("policy")
+    )
+    for other in others:
+        if other.policy.code in policy.no_stack_with or policy.code in other.policy.no_stack_with:
+            raise ValidationError(
+                f"与已获支持的「{other.policy.title}」不可叠加享受",
+                f"does not stack with {other.policy.code}, already granted",
+            )
+
+
+# --- the plain moves --------------------------------------------------------------------
+
+
+def bank_account(text: str) -> str:
+    """The account to be paid into, without spaces; refused unless 8–32 digits."""
+    account = text.replace(" ", "")
+    if not (account.isdigit() and 8 <= len(account) <= 32):
+        raise ValidationError("银行账号应为 8–32 位数字", "the bank account must be 8–32 digits")
+    return account
+
+
+def confirm(case_id: int, user: Any, bank_account_text: str) -> Case:
+    """免申即享: the enterprise confirms its intent and the account to be paid into."""
+    account = bank_account(bank_account_text)
+    return _transition(case_id, "confirm", user, changes={"bank_account": account})
+
+
+def decline(
+    case_id: int, user: Any, reason: str = "", *, expected_version: int | None = None
+) -> Case:
+    """The enterprise declines a policy it is eligible for (or drops its application)."""
+    return _transition(case_id, "decline", user, reason=reason, expected_version=expected_version)
+
+
+def approve(
+    case_id: int, user: Any, reason: str = "", *, expected_version: int | None = None
+) -> Case:
+    """The bureau approves a confirmed 免申即享 case (a 申报 case: ``review.decide``)."""
+    return _transition(case_id, "approve", user, reason=reason, expected_version=expected_version)
+
+
+def reject(case_id: int, user: Any, reason: str, *, expected_version: int | None = None) -> Case:
+    """The bureau refuses a confirmed 免申即享 case, with a reason."""
+    return _transition(case_id, "reject", user, reason=reason, expected_version=expected_version)
+
+
+def uphold(case_id: int, user: Any, reason: str, *, expected_version: int | None = None) -> Case:
+    """The bureau finds an objection well-founded: the case is approved after all."""
+    return _transition(case_id, "uphold", user, reason=reason, expected_version=expected_version)
+
+
+def dismiss(case_id: int, user: Any, reason: str, *, expected_version: int | None = None) -> Case:
+    """The bureau dismisses an objection: the rejection becomes final."""
+    return _transition(case_id, "dismiss", user, reason=reason, expected_version=expected_version)
