@@ -39,6 +39,21 @@ FOOD = make("91510107MA6W00003")  # 武侯区, food, 规上
 PASSWORD = "pw-123456"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fixture_passwords():
+    """The suite's fixtures log in with 9-character passwords (``pw-123456``): the validators
+    stay on, with a minimum one shorter than production's 10 (tests/accounts checks those)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    validators = [
+        {**v, "OPTIONS": {"min_length": 9}} if v["NAME"].endswith("MinimumLengthValidator") else v
+        for v in settings.AUTH_PASSWORD_VALIDATORS
+    ]
+    with override_settings(AUTH_PASSWORD_VALIDATORS=validators):
+        yield
+
+
 @pytest.fixture
 def registry(db):
     from lianzhang.enterprises.models import Annual, Award, Enterprise, Honour

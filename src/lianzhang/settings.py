@@ -29,11 +29,17 @@ SECRET_FILE = DATA_DIR / "secret_key"
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else the key `lianzhang init` wrote for this install.
 
-    The development default is refused outside debug and tests.
+    The development default is refused outside debug and tests, even when set explicitly.
     """
     key = os.environ.get("SECRET_KEY", "")
     if not key and SECRET_FILE.exists():
         key = SECRET_FILE.read_text("utf-8").strip()
+    if key == DEV_SECRET and not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "开发用 SECRET_KEY 只能在调试模式下使用：请运行 `lianzhang init` 或设置随机的 "
+            "SECRET_KEY / the development SECRET_KEY is for debug only: run `lianzhang init` "
+            "or set a random SECRET_KEY"
+        )
     if key:
         return key
     if DEBUG or TESTING:
@@ -60,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "lianzhang.audit",
     "lianzhang.accounts",
     "lianzhang.enterprises",
     "lianzhang.policies",
@@ -68,11 +75,13 @@ INSTALLED_APPS = [
     "lianzhang.appeals",
     "lianzhang.web",
     "django.contrib.admin",
+    "axes",  # login throttling and lockout
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy header: no inline script
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lianzhang.web.middleware.IgnoreAcceptLanguage",  # Chinese unless chosen otherwise
     "django.middleware.locale.LocaleMiddleware",
@@ -83,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "lianzhang.web.errors.RefusalMiddleware",  # refusals raised by views → 400/403/404/409 pages
+    "axes.middleware.AxesMiddleware",  # a locked-out login → the lockout page
 ]
 
 ROOT_URLCONF = "lianzhang.web.urls"
@@ -130,8 +140,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if TESTING:  # hashing cost is not what tests measure
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+AUTH_PASSWORD_VALIDATORS = [  # Django's four; the common-password list ships with Django
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "enterprise-list"
@@ -159,3 +175,69 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- security: Content-Security-Policy (django-csp) ------------------------------------------
+# Scripts only from this site's static files: no inline <script>, no on*= handlers, no eval,
+# so markup that slips into a page (a node renamed to <img onerror=…>) cannot run. Data reaches
+# scripts through json_script blocks (type="application/json", not executed). Inline *styles*
+# stay allowed: ECharts and htmx set style attributes, and styles do not run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- security: login throttling, passwords, API tokens, deployment ----------------------------
+# Passwords: AUTH_PASSWORD_VALIDATORS above, applied by the admin's forms, `lianzhang createuser`
+# and accounts.services.create_user alike.
+
+
+def _switch(value: str | None, default: bool) -> bool:
+    """An on/off variable: unset or empty keeps ``default``."""
+    return default if not value else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# Login throttling (django-axes): after N failed logins for one user name from one address,
+# that pair is locked out for the cool-off; a successful login resets the count.
+AUTHENTICATION_BACKENDS = [
+    "lianzhang.accounts.throttle.LoginThrottle",  # axes' check first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LIANZHANG_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = int(os.environ.get("LIANZHANG_LOCKOUT_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lianzhang.accounts.throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "lianzhang.accounts.throttle.client_ip"
+AXES_VERBOSE = False
+#: Reverse proxies in front of the server that append to X-Forwarded-For (0: none).
+LIANZHANG_PROXY_COUNT = int(os.environ.get("LIANZHANG_PROXY_COUNT", "0"))
+
+# API tokens: valid this many days unless `lianzhang token --days` says otherwise.
+LIANZHANG_TOKEN_DAYS = int(os.environ.get("LIANZHANG_TOKEN_DAYS", "90"))
+
+# Deployment behind HTTPS: LIANZHANG_SECURE=1 turns every switch below on; each one can be
+# set on its own. `python -m django check --deploy` is clean with the README's settings.
+SECURE = _switch(os.environ.get("LIANZHANG_SECURE"), False)
+SESSION_COOKIE_SECURE = _switch(os.environ.get("LIANZHANG_SECURE_COOKIES"), SECURE)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = _switch(os.environ.get("LIANZHANG_SSL_REDIRECT"), SECURE)
+SECURE_HSTS_SECONDS = int(os.environ.get("LIANZHANG_HSTS_SECONDS", "31536000" if SECURE else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _switch(
+    os.environ.get("LIANZHANG_HSTS_INCLUDE_SUBDOMAINS"), SECURE_HSTS_SECONDS > 0
+)
+SECURE_HSTS_PRELOAD = _switch(os.environ.get("LIANZHANG_HSTS_PRELOAD"), SECURE_HSTS_SECONDS > 0)
+if _switch(os.environ.get("LIANZHANG_PROXY_SSL_HEADER"), False):
+    # only behind a proxy that sets X-Forwarded-Proto itself and drops the client's
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

@@ -32,7 +32,9 @@ def test_login_search_and_chart(live_server, users, page):
 
     # live search through htmx: the results shrink without a page load
     page.fill("input[name=q]", "芯谷")
-    page.wait_for_function("document.querySelectorAll('#enterprise-table tbody tr').length == 1")
+    page.wait_for_function(  # a function, not a string: the CSP forbids eval
+        "() => document.querySelectorAll('#enterprise-table tbody tr').length == 1"
+    )
     assert "q=" in page.url  # the search is in the address bar, so it can be shared
     # sorting swaps the results too
     page.click("#enterprise-table thead a:has-text('最新营业收入')")

@@ -63,3 +63,12 @@ def test_derived_facts_are_exact_and_unknown_aware():
     assert growth(Decimal("110"), Decimal("100")) == Fraction(1, 10)
     assert growth(Decimal("110"), None) is None
     assert growth(Decimal("110"), Decimal("0")) is None
+
+
+@pytest.mark.parametrize("table", list(contract.TABLES))
+def test_text_limits_follow_the_columns(table):
+    """The contract refuses text a column cannot hold (PostgreSQL raises, SQLite would not)."""
+    columns = {f.column: f for f in MODELS[table]._meta.concrete_fields}
+    for spec in contract.fields(table):
+        if spec.kind is Kind.TEXT:
+            assert spec.max_length == columns[spec.name].max_length, spec.name

@@ -16,7 +16,8 @@ def run(*args):
     return result.exit_code, result.output
 
 
-def test_delivery_from_the_command_line(city, tmp_path):
+def test_delivery_from_the_command_line(city, tmp_path, settings):
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit"  # the files outlive the test database
     create_user("boss", "pw-123456", "admin")
     for uscc in USCCS[:3]:
         Annual.objects.create(enterprise_id=uscc, year=2025, main_revenue="25000000")

@@ -14,6 +14,12 @@ from .conftest import make_matches, make_policy
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def checkpoint_dir(settings, tmp_path):
+    """The audit checkpoint files outlive the (flushed) test database: one directory each."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit"
+
+
 def race(*calls):
     """Run the calls at the same moment; return each one's result or exception."""
     barrier = threading.Barrier(len(calls))

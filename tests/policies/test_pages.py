@@ -26,6 +26,16 @@ def delivered(users, settings):
     food = create_user("food", PASSWORD, "enterprise", uscc=FOOD)
     food.email = "finance@food.example"
     food.save()
+    # 成都芯谷 as a known clean SME last year, so the tier rules' general conditions (size,
+    # credit, incidents) are decided and it has cases of its own that others must not see
+    chips = users["enterprise"].profile.enterprise
+    chips.credit_blacklisted = chips.major_incident_recent = False
+    chips.save()
+    known = chips.annual.get(year=2024)
+    chips.annual.get_or_create(
+        year=timezone.localdate().year - 1,
+        defaults={"revenue": known.revenue, "employees": known.employees},
+    )
     matching.sync_library(year=timezone.localdate().year)
     run = matching.run_match(timezone.localdate(), users["admin"])
     services.open_cases(run.matches.filter(verdict="eligible"), timezone.localdate().year)
@@ -149,11 +159,10 @@ def test_automatic_path_through_the_pages(delivered, client):
 
 def test_application_path_through_the_pages(delivered, client):
     """申报 on the enterprise's own initiative: only the reviewer's check remains."""
-    Annual.objects.create(  # last year's accounts: the award formula reads them
+    Annual.objects.update_or_create(  # last year's accounts: the award formula reads them
         enterprise_id=HIGH_TECH,
-        year=2025,
-        revenue=Decimal("291000000"),
-        main_revenue=Decimal("280400000"),
+        year=timezone.localdate().year - 1,
+        defaults={"revenue": Decimal("291000000"), "main_revenue": Decimal("280400000")},
     )
     chips = delivered["enterprise"]
     client.force_login(chips)

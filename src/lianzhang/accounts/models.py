@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,7 +51,12 @@ class Profile(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API; only its SHA-256 is stored."""
+    """A bearer token for the REST API; only its SHA-256 is stored.
+
+    It works until ``expires_at`` (``lianzhang token --days``) unless revoked first
+    (``lianzhang token USER --revoke NAME`` or the admin's action); a revoked token is kept,
+    with when it was revoked, so the admin still shows who had which token.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -56,7 +64,9 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -64,3 +74,11 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} / {self.name}"
+
+    def state(self, now: datetime.datetime | None = None) -> str:
+        """``revoked``, ``expired`` or ``active``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from lianzhang.core.errors import NotFound
+from lianzhang.web.bounded import Count, Day
 from lianzhang.web.errors import Error
 
 from . import services
@@ -68,7 +69,7 @@ class ActionIn(Schema):
     reason: str = ""
     answer: str = ""
     evidence: str = ""
-    days: int = 0
+    days: Count = 0
     rating: str = ""
     handler_cause: bool = False
 
@@ -127,7 +128,14 @@ def file_appeal(request: HttpRequest, body: AppealIn) -> Any:
 
 
 @router.get("/metrics", response={200: dict[str, dict[str, Any]], **E})
-def metrics(request: HttpRequest, start: dt.date, end: dt.date) -> Any:
+def metrics(request: HttpRequest, start: Day, end: Day) -> Any:
+    """Each unit's rates over [start, end) (dates within ``core.bounds``, start ≤ end)."""
+    if end < start:
+        from lianzhang.core.errors import ValidationError
+
+        raise ValidationError(
+            f"结束日期 {end} 早于开始日期 {start}", f"end {end} is before start {start}"
+        )
     moments = [timezone.make_aware(dt.datetime.combine(d, dt.time())) for d in (start, end)]
     names = ("on_time_response", "completion", "on_time_completion", "satisfaction", "reopen")
     found = services.unit_metrics(request.user, moments[0], moments[1])

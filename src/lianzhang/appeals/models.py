@@ -14,6 +14,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lianzhang.audit.models import ChainedEvent
+
 
 class Channel(models.TextChoices):
     WEB = "web", _("Filed online by the enterprise")
@@ -260,8 +262,11 @@ class EventKind(models.TextChoices):
     HANDED_UP = "handed_up", _("handed up to the higher level")
 
 
-class Event(models.Model):
-    """Every state change: the appeal (and assignment), who, when, why."""
+class Event(ChainedEvent):
+    """Every state change: the appeal (and assignment), who, when, why.
+
+    Numbered and hash-chained by ``lianzhang.audit`` (written by ``services.record`` only).
+    """
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
     assignment = models.ForeignKey(
@@ -274,6 +279,8 @@ class Event(models.Model):
     reason = models.TextField(blank=True, default="")
     at = models.DateTimeField()
     data = models.JSONField(default=dict, blank=True)
+
+    chain_fields = ("appeal_id", "assignment_id", "kind", "actor_id", "reason", "at", "data")
 
     class Meta:
         ordering = ["at", "id"]

@@ -16,6 +16,7 @@ from ninja import Router, Schema
 
 from lianzhang.accounts import access
 from lianzhang.core.errors import NotFound, PermissionDenied
+from lianzhang.web.bounded import Count
 from lianzhang.web.errors import Error
 
 from . import complexity, queries, services
@@ -170,7 +171,7 @@ class RelatednessOut(Schema):
 
 @router.get("/relatedness", response={200: RelatednessOut, 400: Error, 404: Error})
 def relatedness(
-    request: HttpRequest, dataset: str | None = None, region: str | None = None, top: int = 20
+    request: HttpRequest, dataset: str | None = None, region: str | None = None, top: Count = 20
 ) -> dict[str, Any]:
     """ECI of each region of a stored region × industry table (default: the registry's
     districts × GB/T 4754 classes) and, for ``region``, the industries to grow next."""
@@ -318,7 +319,7 @@ class GapOut(Schema):
 
 @router.get("/{code}/gaps", response={200: list[GapOut], 404: Error})
 def gaps(
-    request: HttpRequest, code: str, basis: str = "probable", top: int = 5
+    request: HttpRequest, code: str, basis: str = "probable", top: Count = 5
 ) -> list[dict[str, Any]]:
     """Empty and weak nodes, each with its 招商 targets among the imported outside companies."""
     (r,) = _reports(request, [code], basis)
@@ -330,7 +331,7 @@ def gaps(
 
 @router.get("/{code}/targets", response={200: list[GapOut], 404: Error})
 def targets(
-    request: HttpRequest, code: str, basis: str = "probable", top: int = 10
+    request: HttpRequest, code: str, basis: str = "probable", top: Count = 10
 ) -> list[dict[str, Any]]:
     """招商 targets: the gap nodes that have candidates, best first."""
     return [g for g in gaps(request, code, basis, top) if g["targets"]]

@@ -221,8 +221,12 @@ def print_context(report: dict[str, Any], gaps: list[dict[str, Any]]) -> dict[st
     }
 
 
-def print_page(report: dict[str, Any], gaps: list[dict[str, Any]], echarts_src: str) -> str:
-    context = print_context(report, gaps) | {"echarts_src": echarts_src}
+def print_page(
+    report: dict[str, Any], gaps: list[dict[str, Any]], echarts_src: str, print_src: str = ""
+) -> str:
+    """The print page; ``print_src`` names the drawing script when it is not served from
+    static files (the PDF is printed from a temporary folder, offline)."""
+    context = print_context(report, gaps) | {"echarts_src": echarts_src, "print_src": print_src}
     return render_to_string("chains/report_print.html", context)
 
 
@@ -254,8 +258,12 @@ def write_pdf(report: dict[str, Any], gaps: list[dict[str, Any]], timeout: float
         echarts = _echarts()
         if echarts is not None:
             shutil.copy(echarts, folder / "echarts.min.js")
+        # the drawing script is a static file (no inline script under the CSP): copy it too
+        drawing = Path(str(resources.files("lianzhang.chains").joinpath("static/chains/print.js")))
+        shutil.copy(drawing, folder / "print.js")
         page = folder / "report.html"
-        page.write_text(print_page(report, gaps, "echarts.min.js" if echarts else ""), "utf-8")
+        echarts_src = "echarts.min.js" if echarts else ""
+        page.write_text(print_page(report, gaps, echarts_src, "print.js"), "utf-8")
         out = folder / "report.pdf"
         command = [
             exe,

@@ -153,13 +153,37 @@ def unclaimed(output: str | None) -> None:
     click.echo(f"共 {len(rows)} 项 / {len(rows)} in all")
 
 
-@delivery.command("verify-audit", help="校验审计日志哈希链 / verify the audit log")
-def verify_audit() -> None:
+@delivery.command(
+    "verify-audit",
+    help="校验审计日志：序号无缺、哈希链完整、检查点仍在链中 / verify the audit trails",
+)
+@click.option(
+    "--checkpoint",
+    is_flag=True,
+    help="校验通过后发布各链当前链头（检查点）/ then publish each chain's head (checkpoint)",
+)
+def verify_audit(checkpoint: bool) -> None:
     _setup()
-    from lianzhang.policies.services import verify_audit_chain
+    from django.utils import timezone
 
-    broken = verify_audit_chain()
+    from lianzhang.audit import chain
+
+    broken = False
+    for model in chain.streams():
+        report = chain.verify(model)
+        for line in report.problems:
+            click.echo(f"审计日志被改动 / audit trail broken: {line}", err=True)
+        for line in report.warnings:
+            click.echo(line)
+        broken = broken or not report.ok
+        cp = report.checkpoint
+        head = f"#{cp.seq} {cp.hash[:12]} {timezone.localtime(cp.at):%Y-%m-%d %H:%M}" if cp else "—"
+        click.echo(f"{report.stream}：{report.events} 条 / events，检查点 / checkpoint {head}")
     if broken:
-        click.echo(f"审计日志被改动：事件 {broken} / audit events altered: {broken}", err=True)
         raise SystemExit(1)
+    if checkpoint:
+        for model in chain.streams():
+            row = chain.checkpoint(model)
+            if row is not None:
+                click.echo(f"检查点 / checkpoint {row.stream} #{row.seq} {row.hash[:12]}")
     click.echo("审计日志完整 / audit log intact")

@@ -204,14 +204,18 @@ def template(table: str, path: str) -> None:
     click.echo(f"模板已写入 / template written: {path}")
 
 
-@cli.command(help="创建用户 / create a user")
+@cli.command(
+    help="创建用户（密码须通过密码规则）/ create a user (the password must pass the rules)"
+)
 @click.argument("username")
 @click.option(
     "--role", required=True, type=click.Choice(["admin", "analyst", "district", "enterprise"])
 )
 @click.option("--district", default="", help="区县（区县干部必填）/ district officer's district")
 @click.option("--uscc", default="", help="企业用户所属企业 / enterprise user's USCC")
-@click.password_option(help="密码 / password")
+@click.password_option(
+    help="密码（至少 10 位，不能过于常见）/ password (10+ characters, not common)"
+)
 def createuser(username: str, role: str, district: str, uscc: str, password: str) -> None:
     setup_django()
     from lianzhang.accounts.services import create_user
@@ -220,20 +224,42 @@ def createuser(username: str, role: str, district: str, uscc: str, password: str
     click.echo(f"已创建用户 {user.username}（{role}）/ user created")
 
 
-@cli.command(help="为用户签发 API 令牌（只显示一次）/ issue an API token (shown once)")
+@cli.command(
+    help="为用户签发 API 令牌（只显示一次），或列出、吊销令牌 / "
+    "issue an API token (shown once), or list or revoke tokens"
+)
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="令牌用途 / what it is for")
-def token(username: str, name: str) -> None:
+@click.option("--days", type=int, default=None, help="有效天数（默认 90）/ days valid (default 90)")
+@click.option(
+    "--revoke", metavar="NAME", help="吊销名为 NAME 的令牌 / revoke the tokens named NAME"
+)
+@click.option("--list", "show", is_flag=True, help="列出该用户的令牌 / list the user's tokens")
+def token(username: str, name: str, days: int | None, revoke: str | None, show: bool) -> None:
     setup_django()
     from django.contrib.auth.models import User
+    from django.utils import timezone
 
-    from lianzhang.accounts.services import issue_token
+    from lianzhang.accounts.services import issue_token, revoke_tokens
     from lianzhang.core.errors import NotFound
 
     user = User.objects.filter(username=username).first()
     if user is None:
         raise NotFound(f"没有用户 {username}", f"no user {username}")
-    click.echo(issue_token(user, name))
+    if show:
+        for row in user.api_tokens.order_by("created_at"):
+            used = row.last_used_at and timezone.localtime(row.last_used_at).strftime("%Y-%m-%d")
+            expires = timezone.localtime(row.expires_at).strftime("%Y-%m-%d")
+            click.echo(f"{row.name}\t{row.state()}\texpires={expires}\tlast_used={used or '-'}")
+        return
+    if revoke is not None:
+        count = revoke_tokens(user, revoke)
+        click.echo(f"已吊销 {count} 个令牌 / {count} token(s) revoked")
+        return
+    plain = issue_token(user, name, days=days)
+    until = timezone.localtime(user.api_tokens.latest("created_at").expires_at)
+    click.echo(plain)
+    click.echo(f"有效期至 / valid until {until:%Y-%m-%d %H:%M}", err=True)
 
 
 cli.add_command(policies)

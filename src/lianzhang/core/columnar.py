@@ -4,9 +4,10 @@ Large imports spend their time reading cells. This module reads the canonical fo
 (plain digits, ISO dates, true/false, codes) of a whole batch at once with Polars; any
 row with a cell it does not accept is handed back to the cell-by-cell reader of
 ``contract.Field.parse``, which either reads it (thousands separators, 是/否, 12%, Excel
-serial quirks…) or reports exactly why it is bad. The fast path therefore only ever
-accepts a strict subset of what the slow path accepts, with the same values; a property
-test checks that.
+serial quirks…, full-width digits ``１２３``, which only it folds) or reports exactly why it is
+bad. Digits here are ASCII ``[0-9]`` only; dates keep to ``cells.DATE_MIN``…``DATE_MAX``.
+The fast path therefore only ever accepts a strict subset of what the slow path accepts,
+with the same values; a property test checks that.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from functools import cache
 
 import polars as pl
 
-from . import gbt4754, uscc
+from . import cells, gbt4754, uscc
 from .contract import FALSE_WORDS, TRUE_WORDS, Field, Kind
 from .frames import DTYPES
 
@@ -39,14 +40,15 @@ def _money(col: pl.Expr, spec: Field, scale: int | Decimal) -> tuple[pl.Expr, pl
     if scale != 10**digits or digits > 8:
         return None
     sign = "-?" if spec.minimum is None else ""
-    plain = col.str.contains(rf"^{sign}\d{{1,{13 - digits}}}(\.\d{{1,{2 + digits}}})?$")
+    plain = col.str.contains(rf"^{sign}[0-9]{{1,{13 - digits}}}(\.[0-9]{{1,{2 + digits}}})?$")
     fen = (pl.when(plain).then(col).cast(pl.Float64, strict=False) * (scale * 100)).round(0)
     return fen.cast(pl.Int64), plain.fill_null(False)
 
 
 def _int(col: pl.Expr, spec: Field) -> tuple[pl.Expr, pl.Expr]:
     sign = "-?" if spec.minimum is None or spec.minimum < 0 else ""
-    value = pl.when(col.str.contains(rf"^{sign}\d{{1,17}}$")).then(col).cast(pl.Int64, strict=False)
+    plain = col.str.contains(rf"^{sign}[0-9]{{1,17}}$")
+    value = pl.when(plain).then(col).cast(pl.Int64, strict=False)
     ok = value.is_not_null()
     if spec.minimum is not None:
         ok = ok & (value >= int(spec.minimum))
@@ -57,7 +59,7 @@ def _int(col: pl.Expr, spec: Field) -> tuple[pl.Expr, pl.Expr]:
 
 def _number(col: pl.Expr, spec: Field, scale: int | Decimal) -> tuple[pl.Expr, pl.Expr]:
     """Plain decimals (at most 6 places, as stored); anything else takes the exact path."""
-    text = pl.when(col.str.contains(r"^-?\d{1,12}(\.\d{1,6})?$")).then(col)
+    text = pl.when(col.str.contains(r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$")).then(col)
     value = text.cast(pl.Float64, strict=False) * float(scale)
     ok = value.is_not_null()
     if spec.minimum is not None:
@@ -88,11 +90,11 @@ def _cell(
         return value, value.is_not_null()
     if kind is Kind.DATE:
         day = (
-            pl.when(col.str.contains(r"^\d{4}-\d{2}-\d{2}$"))
+            pl.when(col.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
             .then(col)
             .str.to_date("%Y-%m-%d", strict=False)
         )
-        return day, day.is_not_null()
+        return day, day.is_between(cells.DATE_MIN, cells.DATE_MAX)
     if kind is Kind.CHOICE:
         return col, col.is_in(list(spec.choices))
     if kind is Kind.INDUSTRY:
@@ -100,12 +102,14 @@ def _cell(
     if kind is Kind.USCC:
         return col, col.is_in(list(valid_usccs))
     # text: Python strips more kinds of blank than Polars, and a formula quoted by an export
-    # (``'=…``, see ``core.exports``) loses its quote; leave those cells to the exact path
+    # (``'=…``, see ``core.exports``) loses its quote; leave those cells to the exact path,
+    # and those with a NUL or longer than the column (the exact path says why)
+    limit = min(spec.max_length or cells.MAX_CELL, cells.MAX_CELL)
     return col, ~col.str.contains(
         r"^[\s\x00-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029"
         r"\u202f\u205f\u3000]|[\s\x00-\x1f\x7f-\xa0\u1680"
-        r"\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$|^'[=+\-@\t\r]"
-    )
+        r"\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$|^'[=+\-@\t\r]|\x00"
+    ) & (col.str.len_chars() <= limit)
 
 
 def parse_batch(

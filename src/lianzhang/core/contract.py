@@ -28,7 +28,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from . import exports, gbt4754, uscc
+from . import cells, exports, gbt4754, uscc
 from .errors import ValidationError
 from .money import parse_yuan
 
@@ -50,6 +50,9 @@ class Kind(StrEnum):
 STORABLE: dict[Kind, Decimal] = {
     Kind.INT: Decimal(2**63 - 1),
     Kind.MONEY: Decimal(2**63 - 1) / 100,
+    # DECIMAL(24, 6) columns: 18 digits before the point
+    Kind.FRACTION: Decimal(10**18) - 1,
+    Kind.DECIMAL: Decimal(10**18) - 1,
 }
 
 TRUE_WORDS = {"true", "1", "是", "yes", "y", "t", "√"}
@@ -73,6 +76,8 @@ class Field:
     minimum: Decimal | None = Decimal(0)
     maximum: Decimal | None = None
     required: bool = False
+    #: The longest text the database column holds (every cell is at most ``cells.MAX_CELL``).
+    max_length: int | None = None
 
     @property
     def header(self) -> str:
@@ -90,6 +95,8 @@ class Field:
             raw = raw.strip()
             if raw == "":
                 return None
+            if self.kind is not Kind.TEXT:  # text: its column's limit, once restored (_text)
+                cells.check_size(raw, cells.MAX_VALUE)
         if isinstance(raw, float) and raw != raw:  # NaN from a spreadsheet
             return None
         value = _PARSERS[self.kind](self, raw, scale)
@@ -101,7 +108,8 @@ class Field:
             return
         limit = STORABLE.get(self.kind)
         if limit is not None and not -limit <= value <= limit:
-            raise ValidationError(f"数值过大，无法保存：{raw}", f"too large to store: {raw}")
+            shown = cells.brief(raw)
+            raise ValidationError(f"数值过大，无法保存：{shown}", f"too large to store: {shown}")
         if self.minimum is not None and value < self.minimum:
             if self.minimum == 0:
                 raise ValidationError(f"不能为负数：{raw}", f"must not be negative: {raw}")
@@ -116,16 +124,20 @@ class Field:
 
 def _text(f: Field, raw: object, scale: int | Decimal) -> str:
     # an exported CSV quotes text that a spreadsheet would run as a formula: take it off
-    return exports.restore(str(raw).strip())
+    text = exports.restore(str(raw).strip())
+    if "\x00" in text:
+        raise ValidationError("文本含有空字符（NUL）", "text contains a NUL character")
+    cells.check_size(text, f.max_length)
+    return text
 
 
 def _uscc(f: Field, raw: object, scale: int | Decimal) -> str:
-    return uscc.validate(str(raw))
+    return uscc.validate(cells.fold(str(raw)))
 
 
 def _industry(f: Field, raw: object, scale: int | Decimal) -> str:
-    text = str(int(raw)) if isinstance(raw, (int, float)) else str(raw)
-    if text.isdigit() and len(text) < 4:
+    text = str(int(raw)) if isinstance(raw, (int, float)) else cells.fold(str(raw)).strip()
+    if text.isascii() and text.isdigit() and len(text) < 4:
         text = text.zfill(4)  # spreadsheets drop the leading zero of 0111
     return gbt4754.validate_class(text)
 
@@ -135,14 +147,16 @@ def _decimal(raw: object) -> Decimal:
         raise InvalidOperation
     if isinstance(raw, float):
         return Decimal(repr(raw))
-    text = str(raw).strip().replace(",", "").replace("，", "")
+    text = cells.number_text(str(raw))
+    if not cells.plain_number(text):
+        raise InvalidOperation
     value = Decimal(text)
     if not value.is_finite():
         raise InvalidOperation
     return value
 
 
-_PLAIN_MONEY = re.compile(r"-?\d{1,16}(\.\d{1,2})?")
+_PLAIN_MONEY = re.compile(r"-?\d{1,16}(\.\d{1,2})?", re.ASCII)
 _CENT = Decimal("0.01")
 
 
@@ -151,28 +165,39 @@ def _money(f: Field, raw: object, scale: int | Decimal) -> Decimal:
         return Decimal(raw).quantize(_CENT)  # the common case of machine-written files
     if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
         raw = repr(raw) if isinstance(raw, float) else str(raw)
-    return parse_yuan(str(raw), int(scale))
+    text = cells.fold(str(raw)).strip().removesuffix("元").strip()
+    text = cells.number_text(text)
+    if not cells.plain_number(text):
+        raise ValidationError(f"不是金额：{cells.brief(raw)}", f"not an amount: {cells.brief(raw)}")
+    return parse_yuan(text, int(scale))
 
 
 def _int(f: Field, raw: object, scale: int | Decimal) -> int:
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 18:
         return int(raw)
+    shown = cells.brief(raw)
     try:
         value = _decimal(raw)
     except InvalidOperation:
-        raise ValidationError(f"不是整数：{raw!r}", f"not a whole number: {raw!r}") from None
+        raise ValidationError(f"不是整数：{shown}", f"not a whole number: {shown}") from None
+    if abs(value) > STORABLE[Kind.INT]:  # before int(): 1E100000 would take a while
+        raise ValidationError(f"数值过大，无法保存：{shown}", f"too large to store: {shown}")
     if value != value.to_integral_value():
-        raise ValidationError(f"应为整数：{raw!r}", f"must be a whole number: {raw!r}")
+        raise ValidationError(f"应为整数：{shown}", f"must be a whole number: {shown}")
     return int(value)
 
 
 def _number(f: Field, raw: object, scale: int | Decimal) -> Decimal:
-    text = str(raw)
-    percent = isinstance(raw, str) and text.strip().endswith(("%", "％"))
+    text = cells.fold(str(raw)).strip()
+    percent = isinstance(raw, str) and text.endswith("%")
     try:
-        value = _decimal(text.strip().rstrip("%％")) if percent else _decimal(raw)
+        value = _decimal(text[:-1]) if percent else _decimal(raw)
     except InvalidOperation:
-        raise ValidationError(f"不是数字：{raw!r}", f"not a number: {raw!r}") from None
+        shown = cells.brief(raw)
+        raise ValidationError(f"不是数字：{shown}", f"not a number: {shown}") from None
+    if abs(value) > Decimal(10) ** 30:  # far beyond any column; keeps the arithmetic small
+        shown = cells.brief(raw)
+        raise ValidationError(f"数值过大，无法保存：{shown}", f"too large to store: {shown}")
     if percent:
         value /= 100
     elif scale != 1:
@@ -183,7 +208,7 @@ def _number(f: Field, raw: object, scale: int | Decimal) -> Decimal:
 def _bool(f: Field, raw: object, scale: int | Decimal) -> bool:
     if isinstance(raw, bool):
         return raw
-    word = str(raw).strip().lower()
+    word = cells.fold(str(raw)).strip().lower()
     if isinstance(raw, (int, float)) and raw in (0, 1):
         return bool(raw)
     if word in TRUE_WORDS:
@@ -197,19 +222,24 @@ def _bool(f: Field, raw: object, scale: int | Decimal) -> bool:
 
 def _date(f: Field, raw: object, scale: int | Decimal) -> dt.date:
     if isinstance(raw, dt.datetime):
-        return raw.date()
+        return cells.check_date(raw.date(), raw)
     if isinstance(raw, dt.date):
-        return raw
-    text = str(raw).strip().replace("/", "-").replace(".", "-")
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})年(\d{1,2})月(\d{1,2})日", text)
+        return cells.check_date(raw, raw)
+    text = cells.fold(str(raw)).strip().replace("/", "-").replace(".", "-")
+    match = re.fullmatch(
+        r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})年(\d{1,2})月(\d{1,2})日", text, re.ASCII
+    )
     if match:
         y, m, d = (int(g) for g in match.groups() if g is not None)
         try:
-            return dt.date(y, m, d)
+            day = dt.date(y, m, d)
         except ValueError:
             pass
+        else:
+            return cells.check_date(day, raw)
+    shown = cells.brief(raw)
     raise ValidationError(
-        f"不是有效日期（应为 YYYY-MM-DD）：{raw!r}", f"not a valid date (write YYYY-MM-DD): {raw!r}"
+        f"不是有效日期（应为 YYYY-MM-DD）：{shown}", f"not a valid date (write YYYY-MM-DD): {shown}"
     )
 
 
@@ -223,8 +253,8 @@ def _choice(f: Field, raw: object, scale: int | Decimal) -> str:
         return by_label[text]
     allowed = "、".join(f"{c}（{labels[c]}）" if c in labels else c for c in f.choices)
     raise ValidationError(
-        f"取值 {text!r} 不在允许范围：{allowed}",
-        f"value {text!r} is not one of: {', '.join(f.choices)}",
+        f"取值 {cells.brief(text)} 不在允许范围：{allowed}",
+        f"value {cells.brief(text)} is not one of: {', '.join(f.choices)}",
     )
 
 
@@ -294,9 +324,9 @@ def _f(name: str, zh: str, kind: Kind, en: str, unit: str = "", **kw: Any) -> Fi
 TABLES: dict[str, tuple[Field, ...]] = {
     "enterprises": (
         _f("uscc", "统一社会信用代码", Kind.USCC, "USCC", required=True),
-        _f("name", "企业名称", Kind.TEXT, "name", required=True),
-        _f("district", "所属区（市）县", Kind.TEXT, "district"),
-        _f("park", "所在园区", Kind.TEXT, "park"),
+        _f("name", "企业名称", Kind.TEXT, "name", required=True, max_length=200),
+        _f("district", "所属区（市）县", Kind.TEXT, "district", max_length=40),
+        _f("park", "所在园区", Kind.TEXT, "park", max_length=200),
         _f("industry_code", "国民经济行业分类代码", Kind.INDUSTRY, "industry code (GB/T 4754)"),
         _f("registered_on", "成立日期", Kind.DATE, "registered on"),
         _f("is_sei_product", "主导产品属于战略性新兴产业", B, "leading product is SEI"),
@@ -373,6 +403,12 @@ TABLES: dict[str, tuple[Field, ...]] = {
         ),
         _f("quality_award_provincial", "获得省级以上质量奖", B, "provincial quality award"),
         _f("iso9001", "获得质量管理体系认证", B, "ISO 9001 certified"),
+        _f(
+            "product_cert_developed",
+            "产品通过发达国家和地区产品认证",
+            B,
+            "product certified in a developed country or region",
+        ),
         _f("own_brand", "拥有自主品牌", B, "own brand"),
         _f("standards_participated", "参与制修订标准", B, "took part in standards"),
         _f(
@@ -414,7 +450,8 @@ TABLES: dict[str, tuple[Field, ...]] = {
         _f("year", "年度", N, "year", required=True, minimum=Decimal(1949), maximum=Decimal(2100)),
         _f("kind", "奖项类别", Kind.CHOICE, "kind", choices=AWARD_KINDS, required=True),
         _f("rank", "获奖单位排名或名次", N, "rank", minimum=Decimal(1), required=True),
-        _f("name", "奖项名称", Kind.TEXT, "award name"),
+        _f("name", "奖项名称", Kind.TEXT, "award name", max_length=200),
+        _f("awarded_on", "授奖日期", Kind.DATE, "awarded on"),
     ),
 }
 
@@ -503,6 +540,12 @@ def markdown() -> str:
         "Source: `shared/spec/enterprise-data.md` v1. Money in yuan, exact to the fen; ratios",
         "as fractions; an empty cell is unknown, never zero. Import headers: the Chinese header",
         "below, the Chinese name with 万元/亿元/% instead of the unit, or the English name.",
+        "",
+        f"Every cell: at most {cells.MAX_CELL:,} characters (Excel's limit). Numbers: full-width",
+        "digits and punctuation (１２３．４５) read as ASCII; commas only in groups of three",
+        f"(1,234,567; `1,2,3` is refused). Dates: {cells.DATE_MIN} to {cells.DATE_MAX}. Districts:",
+        "`src/lianzhang/core/data/districts.csv`, or the file named by `LIANZHANG_DISTRICTS`",
+        "(one name per line). An Excel formula without a saved value is refused.",
     ]
     for table, specs in TABLES.items():
         lines += [
@@ -524,6 +567,10 @@ def markdown() -> str:
                 bounds.append(f"≥ {f.minimum}")
             if f.maximum is not None:
                 bounds.append(f"≤ {f.maximum}")
+            if f.max_length is not None:
+                bounds.append(f"≤ {f.max_length} characters")
+            if f.name == "district":
+                bounds.append("a district of the city's list")
             notes = "; ".join(
                 x for x in [notes, ", ".join(bounds), "required" if f.required else ""] if x
             )

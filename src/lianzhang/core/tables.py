@@ -5,6 +5,11 @@ scaled to yuan) or the English field names. Every bad cell is reported with its 
 row number (the header is row 1), column header, value and reason in Chinese and English.
 Nothing here writes anywhere: callers decide what to do with good and bad rows.
 
+A file that cannot be read to the end (see ``core.sheets``: an encoding it does not keep
+to, a broken quote, a damaged workbook) gives a file-level error in ``Reader.header_errors``
+rather than an exception, so the web page and the CLI show the same report. An Excel formula
+whose result was never saved is a bad cell, not an empty one.
+
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "e.csv"
 >>> _ = p.write_text("统一社会信用代码,企业名称,职工总数\\n91350100M000100Y43,甲,\\n", "utf-8")
@@ -17,20 +22,22 @@ Nothing here writes anywhere: callers decide what to do with good and bad rows.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from . import columnar, frames
+from . import cells, columnar, frames, sheets
 from .contract import KEYS, Field, fields, resolve_header
 from .errors import ValidationError
+from .sheets import UnsavedFormula
 
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
+#: How much of a bad value a report shows.
+SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,13 @@ class RowError:
     zh: str
     en: str
 
+    def __post_init__(self) -> None:
+        # a NUL from the file is shown escaped: PostgreSQL keeps no NUL in text or JSON
+        for name in ("column", "value", "zh", "en"):
+            text = getattr(self, name)
+            if "\x00" in text:
+                object.__setattr__(self, name, text.replace("\x00", "\\x00"))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "row": self.row,
@@ -53,6 +67,8 @@ class RowError:
         }
 
     def __str__(self) -> str:
+        if self.row == 0:  # the file as a whole
+            return f"文件：{self.zh} / file: {self.en}"
         where = f"第 {self.row} 行" + (f"「{self.column}」列" if self.column else "")
         shown = f"值 {self.value!r}：" if self.value != "" else ""
         return f"{where} {shown}{self.zh} / row {self.row} {self.column}: {self.en}"
@@ -88,15 +104,33 @@ class Reader:
     header_errors: list[RowError] = field(default_factory=list)
     #: Fields that have a column in the file (known once iteration has started).
     present: list[str] = field(default_factory=list)
+    #: When given, a district must be one of these (the city's list, ``cells.districts()``).
+    districts: frozenset[str] | None = None
+
+    def _guarded(self, raw_rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+        """The raw rows; a file that cannot be read on becomes a file-level error."""
+        number = 1
+        try:
+            for raw in raw_rows:
+                yield raw
+                number += 1
+        except ValidationError as exc:  # before the first row: the file as a whole (row 0)
+            self.header_errors.append(
+                RowError(0 if number == 1 else number, "", "", exc.zh, exc.en)
+            )
+
+    def _open(self, specs: dict[str, Field]) -> tuple[Iterator[list[Any]], list[Any] | None]:
+        raw_rows = self._guarded(sheets.raw_rows(self.path))
+        header = next(raw_rows, None)
+        if header is None and not self.header_errors:
+            self.header_errors.append(RowError(1, "", "", "文件为空", "the file is empty"))
+        return raw_rows, header
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any] | None, list[RowError]]]:
         """Yield (row number, values or None when bad, errors) for every data row."""
         specs = {f.name: f for f in fields(self.table)}
-        raw_rows = _raw_rows(self.path)
-        try:
-            header = next(raw_rows)
-        except StopIteration:
-            self.header_errors.append(RowError(1, "", "", "文件为空", "the file is empty"))
+        raw_rows, header = self._open(specs)
+        if header is None:
             return
         columns = self._columns(header, specs)
         self.present = [spec.name for _, _, spec, _ in columns]
@@ -109,7 +143,7 @@ class Reader:
                 continue
             values, errors = _parse_row(number, raw, columns, specs)
             if not errors:
-                errors = _check_row(number, values, specs)
+                errors = _check_row(number, values, specs, self.districts)
             if not errors:
                 key = tuple(values.get(k) for k in key_fields)
                 first = seen.setdefault(key, number)
@@ -128,11 +162,8 @@ class Reader:
     def batches(self, size: int = 20_000) -> Iterator[Batch]:
         """The file in batches, read column-wise; same rows and errors as ``rows()``."""
         specs = {f.name: f for f in fields(self.table)}
-        raw_rows = _raw_rows(self.path)
-        try:
-            header = next(raw_rows)
-        except StopIteration:
-            self.header_errors.append(RowError(1, "", "", "文件为空", "the file is empty"))
+        raw_rows, header = self._open(specs)
+        if header is None:
             return
         columns = self._columns(header, specs)
         self.present = [spec.name for _, _, spec, _ in columns]
@@ -161,6 +192,7 @@ class Reader:
         seen: dict[tuple[Any, ...], int],
     ) -> Batch:
         width = max(i for i, _, _, _ in columns) + 1
+        unsaved: list[bool] = []
         if all(type(c) is str for c in chunk[0]):  # CSV: transpose at C speed
             cells = list(
                 zip(
@@ -175,6 +207,8 @@ class Reader:
                     strict=True,
                 )
             )
+            used = [i for i, _, _, _ in columns]
+            unsaved = [any(type(r[i]) is UnsavedFormula for i in used if i < len(r)) for r in chunk]
         raw = pl.DataFrame(
             {spec.name: cells[i] for i, _, spec, _ in columns},
             schema={spec.name: pl.String for _, _, spec, _ in columns},
@@ -184,13 +218,18 @@ class Reader:
         )
         present = {spec.name: spec for _, _, spec, _ in columns}
         ok = ok & columnar.cross_checks(typed, present)
+        if self.districts is not None and "district" in present:
+            district = typed["district"]
+            ok = ok & (district.is_null() | district.is_in(list(self.districts)))
+        if any(unsaved):
+            ok = ok & ~pl.Series(unsaved, dtype=pl.Boolean)
         typed = typed.with_columns(pl.Series("__row", numbers, dtype=pl.Int64))
         errors: list[RowError] = []
         rescued: list[dict[str, Any]] = []
         for index in (~ok).arg_true().to_list():
             values, row_errors = _parse_row(numbers[index], chunk[index], columns, specs)
             if not row_errors:
-                row_errors = _check_row(numbers[index], values, specs)
+                row_errors = _check_row(numbers[index], values, specs, self.districts)
             if row_errors:
                 errors.extend(row_errors)
             else:  # a form only the exact reader knows (1,234.5; 是; 12%)
@@ -232,12 +271,13 @@ class Reader:
         columns: list[tuple[int, str, Field, Any]] = []
         taken: dict[str, str] = {}
         for index, cell in enumerate(header):
-            text = "" if cell is None else str(cell).strip()
+            text = (_text(cell) or "").strip()
             if text == "":
                 continue
             resolved = resolve_header(self.table, text)
             if resolved is None:
-                self.warnings.append(f"未知列已忽略：{text} / unknown column ignored: {text}")
+                shown = _shown(text)
+                self.warnings.append(f"未知列已忽略：{shown} / unknown column ignored: {shown}")
                 continue
             name, scale = resolved
             if name in taken:
@@ -267,7 +307,8 @@ class Reader:
         return columns
 
 
-def open_table(path: Path | str, table: str) -> Reader:
+def open_table(path: Path | str, table: str, *, districts: Iterable[str] | None = None) -> Reader:
+    """A reader of ``path``; with ``districts``, a district outside that list is a bad cell."""
     path = Path(path)
     fields(table)  # unknown table → clear error
     if path.suffix.lower() not in SUFFIXES:
@@ -277,7 +318,7 @@ def open_table(path: Path | str, table: str) -> Reader:
         )
     if not path.exists():
         raise ValidationError(f"文件不存在：{path}", f"file not found: {path}")
-    return Reader(path, table)
+    return Reader(path, table, districts=None if districts is None else frozenset(districts))
 
 
 def read_table(path: Path | str, table: str) -> TableRead:
@@ -304,11 +345,11 @@ def read_records(path: Path | str) -> tuple[list[str], list[dict[str, str]]]:
     """
     path = Path(path)
     excel = path.suffix.lower() in (".xlsx", ".xlsm")
-    raw_rows = _xlsx_rows(path) if excel else _csv_rows(path)
+    raw_rows = sheets.xlsx_rows(path) if excel else sheets.csv_rows(path)
     header = [_text(cell) or "" for cell in next(raw_rows, [])]
     rows = []
     for raw in raw_rows:
-        if not raw or all(cell is None for cell in raw):
+        if not raw or all(_text(cell) is None for cell in raw):
             continue
         cells = [_text(cell) for cell in raw[: len(header)]]
         rows.append({h: v for h, v in zip(header, cells, strict=False) if v is not None})
@@ -332,6 +373,17 @@ def _parse_row(
     errors: list[RowError] = []
     for index, header, spec, scale in columns:
         cell = raw[index] if index < len(raw) else None
+        if type(cell) is UnsavedFormula:
+            errors.append(
+                RowError(
+                    number,
+                    header,
+                    _shown(cell.formula),
+                    "公式没有保存的计算结果：请在 Excel（或 WPS）中打开并保存该文件后再导入",
+                    "formula without a saved value: open and save the file in Excel, then import",
+                )
+            )
+            continue
         try:
             value = spec.parse(cell, scale)
         except ValidationError as exc:
@@ -344,9 +396,20 @@ def _parse_row(
     return values, errors
 
 
-def _check_row(number: int, values: dict[str, Any], specs: dict[str, Field]) -> list[RowError]:
-    """Checks that span fields of one row."""
+def _check_row(
+    number: int,
+    values: dict[str, Any],
+    specs: dict[str, Field],
+    districts: frozenset[str] | None = None,
+) -> list[RowError]:
+    """Checks that span fields of one row, and the city's district list."""
     errors: list[RowError] = []
+    district = values.get("district")
+    if districts is not None and district is not None and "district" in specs:
+        try:
+            cells.check_district(district, districts)
+        except ValidationError as exc:
+            errors.append(RowError(number, specs["district"].header, district, exc.zh, exc.en))
     employees = values.get("employees")
     for name in ("rd_staff", "tech_staff"):
         staff = values.get(name)
@@ -378,6 +441,8 @@ def _text(cell: Any) -> str | None:
     """A cell as the text a person would have typed (Excel gives numbers and dates)."""
     if cell is None or isinstance(cell, str):
         return cell
+    if isinstance(cell, UnsavedFormula):
+        return None
     if isinstance(cell, bool):
         return "true" if cell else "false"
     if isinstance(cell, float):
@@ -390,41 +455,5 @@ def _text(cell: Any) -> str | None:
 
 
 def _shown(cell: Any) -> str:
-    return "" if cell is None else str(cell)
-
-
-def _raw_rows(path: Path) -> Iterator[list[Any]]:
-    if path.suffix.lower() == ".csv":
-        yield from _csv_rows(path)
-    else:
-        yield from _xlsx_rows(path)
-
-
-def _csv_rows(path: Path) -> Iterator[list[Any]]:
-    # Excel on Chinese Windows saves CSV as GB18030 (GBK); everything else is UTF-8.
-    encoding = "utf-8-sig"
-    with path.open("rb") as probe:
-        try:
-            probe.read(1 << 20).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start < (1 << 20) - 4:
-                encoding = "gb18030"
-    with path.open(encoding=encoding, newline="") as handle:
-        yield from csv.reader(handle)
-
-
-def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ValidationError(
-            f"无法读取 Excel 文件 {path.name}：{exc}", f"cannot read Excel file {path.name}: {exc}"
-        ) from None
-    try:
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        book.close()
+    text = "" if cell is None else str(cell)
+    return text if len(text) <= SHOWN else f"{text[: SHOWN - 1]}…（共 {len(text)} 字符 / chars）"

@@ -158,6 +158,9 @@ class Annual(models.Model):
     )
     quality_award_provincial = models.BooleanField("获得省级以上质量奖", null=True, blank=True)
     iso9001 = models.BooleanField("获得质量管理体系认证", null=True, blank=True)
+    product_cert_developed = models.BooleanField(
+        "产品通过发达国家和地区产品认证", null=True, blank=True
+    )
     own_brand = models.BooleanField("拥有自主品牌", null=True, blank=True)
     standards_participated = models.BooleanField("参与制修订标准", null=True, blank=True)
     leading_product_field = Choice("主导产品所属领域", "leading_product_field")
@@ -250,6 +253,7 @@ class Award(models.Model):
     )
     rank = models.IntegerField("获奖单位排名或名次", validators=[MinValueValidator(1)])
     name = models.CharField("奖项名称", max_length=200, blank=True, default="")
+    awarded_on = models.DateField("授奖日期", null=True, blank=True)
 
     class Meta:
         ordering = ["enterprise_id", "year"]

@@ -3,6 +3,9 @@
 An import streams the file in batches inside one transaction. By default nothing is
 written when any row is bad; ``partial=True`` writes the good rows and reports the
 others. Imports are idempotent upserts on the table's key (``uscc`` [+ ``year``] …).
+A district must be one of the city's (``core.cells.districts()``). Whatever is wrong with a
+file, the report says it, in Chinese and English: a file that cannot be read, or a value the
+database still refuses, is a file-level error and nothing is written.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.utils.translation import gettext as _
 
 from lianzhang.accounts import access
-from lianzhang.core import contract, exports, tables
+from lianzhang.core import cells, contract, exports, tables
 from lianzhang.core.contract import Kind
 from lianzhang.core.errors import ValidationError
 from lianzhang.core.tables import RowError
@@ -111,7 +114,7 @@ def import_file(
     """
     if user is not None:
         access.require(user, "import")
-    reader = tables.open_table(path, table)
+    reader = tables.open_table(path, table, districts=cells.districts())
     report = ImportReport(table, Path(path).name)
     model = MODELS[table]
     keys = contract.KEYS[table]
@@ -136,6 +139,21 @@ def import_file(
             report.written = True
     except _Rollback:
         report.created = report.updated = 0
+    except DatabaseError as exc:  # the contract's checks should leave nothing for this
+        report.created = report.updated = 0
+        report.written = False
+        detail = cells.brief(str(exc).strip(), 200)
+        report.errors.insert(
+            0,
+            RowError(
+                0,
+                "",
+                "",
+                f"数据库拒绝写入，未写入任何数据：{detail}",
+                f"the database refused a value, nothing was written: {detail}",
+            ),
+        )
+        report.error_count += 1
     report.errors.sort(key=lambda e: e.row)
     ImportLog.record(report, user)
     return report

@@ -164,8 +164,8 @@ def _import(request: HttpRequest, form: ImportForm) -> services.ImportReport | N
                 user=request.user,
                 partial=form.cleaned_data["partial"],
             )
-        except errors.LianzhangError as e:
-            form.add_error("file", e.en if request.LANGUAGE_CODE == "en" else e.zh)
+        except errors.LianzhangError as e:  # no file to read: the form says why, both languages
+            form.add_error("file", f"{e.zh} / {e.en}" if e.en != e.zh else e.zh)
             return None
     return report
 

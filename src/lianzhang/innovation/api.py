@@ -17,6 +17,7 @@ from ninja import Router, Status
 
 from lianzhang.accounts import access
 from lianzhang.core.errors import NotFound, ValidationError
+from lianzhang.web.bounded import Days
 from lianzhang.web.errors import Error
 
 from . import matching, services
@@ -373,7 +374,7 @@ def advance(request: HttpRequest, result_id: int, body: StageIn) -> Any:
 
 
 @router.get("/pipeline", response={200: BoardOut, **E})
-def pipeline(request: HttpRequest, stall_days: int = 180) -> dict[str, Any]:
+def pipeline(request: HttpRequest, stall_days: Days = 180) -> dict[str, Any]:
     """Counts and conversion rates (fractions) by stage, chain and source; stalled results."""
     b = services.board(today=dt.date.today(), stall_days=stall_days)
     return {

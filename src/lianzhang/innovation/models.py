@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lianzhang.audit.models import ChainedEvent
 from lianzhang.storage.fields import MoneyField
 
 
@@ -388,8 +389,11 @@ class StageEntry(models.Model):
         ordering = ["result", "entered_on", "id"]
 
 
-class Event(models.Model):
-    """Audit: who moved what from which state to which, when and why."""
+class Event(ChainedEvent):
+    """Audit: who moved what from which state to which, when and why.
+
+    Numbered and hash-chained by ``lianzhang.audit`` (written by ``services`` only).
+    """
 
     kind = models.CharField(max_length=20)  # demand, challenge, milestone, result, mark
     object_id = models.BigIntegerField()
@@ -401,6 +405,8 @@ class Event(models.Model):
     )
     at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(blank=True, default="")
+
+    chain_fields = ("kind", "object_id", "action", "from_state", "to_state", "by_id", "reason")
 
     class Meta:
         ordering = ["id"]

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
+from pydantic import Field
 
 from lianzhang.accounts.access import is_bureau
+from lianzhang.web.bounded import Day, Money, Text, items
 
 from . import matching, services
 from .models import Capability, Challenge, Demand, Provider
@@ -31,8 +33,8 @@ class DemandIn(Schema):
     node_code: str = ""
     industry_code: str = ""
     region: str = ""
-    budget: Decimal | None = None
-    deadline: dt.date | None = None
+    budget: Money | None = None
+    deadline: Day | None = None
     cooperation: str = "any"
     min_trl: int | None = None
 
@@ -158,7 +160,7 @@ class CapabilityIn(Schema):
     chain_code: str = ""
     node_code: str = ""
     industry_code: str = ""
-    price: Decimal | None = None
+    price: Money | None = None
 
 
 class CapabilityOut(Schema):
@@ -225,10 +227,10 @@ class ChallengeIn(Schema):
     title: str
     goal: str
     indicators: str = ""
-    award: Decimal
-    deadline: dt.date
-    eligible_kinds: list[str] = []
-    eligibility: str = ""
+    award: Money
+    deadline: Day
+    eligible_kinds: items(str, 20) = []  # type: ignore[valid-type]
+    eligibility: Text = ""
     demand_id: int | None = None
     result_id: int | None = None
 
@@ -322,7 +324,7 @@ def challenge_out(user: Any, c: Challenge) -> dict[str, Any]:
 
 
 class ActionIn(Schema):
-    on: dt.date | None = None  # acceptance date; today when omitted
+    on: Day | None = None  # acceptance date; today when omitted
     note: str = ""
     application_id: int | None = None  # award to this scored bid instead of the best
     result_trl: int | None = None
@@ -336,7 +338,7 @@ class ApplyIn(Schema):
 
 class ReviewIn(Schema):
     conflict: bool  # declared first; a conflicted expert gives no score
-    score: Decimal | None = None
+    score: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] | None = None
     conflict_note: str = ""
     comment: str = ""
 
@@ -350,12 +352,12 @@ class ReviewOut(Schema):
 
 class MilestoneIn(Schema):
     title: str
-    due: dt.date
-    amount: Decimal
+    due: Day
+    amount: Money
 
 
 class OnIn(Schema):
-    on: dt.date | None = None
+    on: Day | None = None
     note: str = ""
 
 
@@ -364,7 +366,7 @@ class OnIn(Schema):
 
 class StageIn(Schema):
     stage: str  # screening · poc · pilot · incubation · licensed · dropped
-    on: dt.date
+    on: Day
     owner: str = ""
     outcome: str = ""
 

@@ -12,13 +12,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import Field
 
 from lianzhang.accounts import access
 from lianzhang.core.errors import NotFound, PermissionDenied, ValidationError
+from lianzhang.web.bounded import Day, Money, Text, Year
 from lianzhang.web.errors import Error
 
 from . import matching, queries, sandbox, services
-from .models import Case, MatchRun, ParameterChange, Policy
+from .models import Case, MatchRun, ParameterChange, PaymentOrder, Policy
 
 router = Router(tags=["policy delivery"])
 
@@ -44,7 +46,7 @@ class MyPolicyOut(Schema):
     tags=["policy delivery"],
 )
 def enterprise_policies(
-    request: HttpRequest, uscc: str, as_of: dt.date | None = None
+    request: HttpRequest, uscc: str, as_of: Day | None = None
 ) -> list[dict[str, Any]]:
     """政策找企业: what this enterprise qualifies for, may qualify for, or just misses."""
     enterprise = access.enterprise_for(request.user, uscc.upper())
@@ -99,9 +101,9 @@ def _policy(code: str) -> Policy:
 
 class ParameterIn(Schema):
     name: str
-    effective_from: dt.date
+    effective_from: Day
     value: str
-    reason: str
+    reason: Text
 
 
 class ParameterChangeOut(Schema):
@@ -141,7 +143,7 @@ def review_parameter(request: HttpRequest, change_id: int, body: ReviewIn) -> An
 
 
 class MatchIn(Schema):
-    as_of: dt.date
+    as_of: Day
 
 
 class MatchRunOut(Schema):
@@ -331,7 +333,7 @@ def decide(request: HttpRequest, case_id: int, body: DecisionIn) -> dict[str, An
 
 
 class YearIn(Schema):
-    year: int
+    year: Year
 
 
 class LedgerOut(Schema):
@@ -362,7 +364,7 @@ def payment_run(request: HttpRequest, code: str, body: YearIn) -> Any:
 
 
 @router.get("/policies/{code}/ledger", response={200: LedgerOut, 403: Error}, tags=["money"])
-def ledger(request: HttpRequest, code: str, year: int) -> Any:
+def ledger(request: HttpRequest, code: str, year: Year) -> Any:
     access.require(request.user, "import")
     return services.reconcile(_policy(code), year)
 
@@ -387,8 +389,8 @@ def unclaimed(request: HttpRequest) -> list[dict[str, Any]]:
 
 class WhatIfIn(Schema):
     policy: str
-    set: dict[str, str]
-    as_of: dt.date
+    set: dict[str, str] = Field(max_length=100)
+    as_of: Day
 
 
 class WhatIfOut(Schema):
@@ -496,9 +498,9 @@ def final_decision(request: HttpRequest, case_id: int, body: FinalIn) -> Any:
 
 
 class BudgetIn(Schema):
-    year: int
-    amount: Decimal
-    reason: str
+    year: Year
+    amount: Money
+    reason: Text
 
 
 @router.put(
@@ -531,6 +533,8 @@ class OrderOut(Schema):
 def settle(request: HttpRequest, order_id: int, body: SettleIn) -> Any:
     """The bank's answer: paid, or returned (the case can then be ordered again)."""
     access.require(request.user, "import")
+    if not PaymentOrder.objects.filter(pk=order_id).exists():
+        raise NotFound(f"没有支付指令 {order_id}", f"no payment order {order_id}")
     order = services.settle(order_id, request.user, paid=body.paid, note=body.note)
     return {
         "id": order.pk,
@@ -554,7 +558,7 @@ class CoverageOut(Schema):
 
 
 @router.get("/dashboard/coverage", response=list[CoverageOut], tags=["oversight"])
-def coverage(request: HttpRequest, year: int) -> Any:
+def coverage(request: HttpRequest, year: Year) -> Any:
     """Eligible / confirmed / approved / paid per policy, within the user's reach."""
     district = access.is_district(request.user)
     if not (district or access.is_bureau(request.user)):

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from lianzhang.core import contract, frames
+from lianzhang.core import bounds, contract, frames
 from lianzhang.core.contract import Kind
 from lianzhang.enterprises.models import MODELS, Annual, Enterprise
 from lianzhang.rules.engine import Tables
@@ -174,7 +174,9 @@ def run_match(as_of: dt.date, user: Any = None) -> MatchRun:
     Stored: every eligible and undetermined match and every near miss (ineligible on one
     criterion only, by at most ``NEAR_MISS_SHARE`` of its line), each with its leaf
     criteria. A clear miss is not stored: re-evaluating the manifest gives it back.
+    A date outside ``core.bounds`` is refused; a day with no policy in force is an empty run.
     """
+    bounds.check_date(as_of, "匹配基准日", "match date")
     active = [
         p
         for p in Policy.objects.filter(active=True)
@@ -185,6 +187,15 @@ def run_match(as_of: dt.date, user: Any = None) -> MatchRun:
     run = MatchRun.objects.create(
         as_of=as_of, started_by=user if getattr(user, "is_authenticated", False) else None
     )
+    if not active:  # nothing in force that day: nothing to evaluate, nobody eligible
+        run.manifest = {"as_of": as_of.isoformat(), "policies": [], "latest_data_year": snapshot}
+        run.enterprises, run.eligible, run.finished_at = (
+            Enterprise.objects.count(),
+            0,
+            timezone.now(),
+        )
+        run.save()
+        return run
     ev = evaluate_registry(as_of, active)
     results = ev.results().join(explanations(ev), on=["uscc", "policy"], how="left")
     results = results.with_columns(

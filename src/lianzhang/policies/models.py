@@ -8,14 +8,13 @@ append-only, hash-chained ``AuditEvent``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lianzhang.audit.models import ChainedEvent
 from lianzhang.storage.fields import MoneyField
 
 from .workflow import Mode, State
@@ -260,21 +259,12 @@ class Notice(models.Model):
         ordering = ["-created_at"]
 
 
-class AuditQuerySet(models.QuerySet["AuditEvent"]):
-    """Bulk updates and deletes are refused too, not only ``save`` and ``delete``."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("audit events cannot be changed")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("audit events cannot be deleted")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(ChainedEvent):
     """Append-only: rows are never updated or deleted by the application.
 
-    Each event carries the hash of the previous one, so an edit made behind the
-    application's back (in the database directly) breaks ``services.verify_audit_chain``.
+    Numbered and hash-chained by ``lianzhang.audit`` (each event carries the hash of the
+    previous one), so an edit or a deletion made behind the application's back (in the
+    database directly) fails ``services.verify_audit``.
     """
 
     at = models.DateTimeField(auto_now_add=True)
@@ -286,37 +276,17 @@ class AuditEvent(models.Model):
     to_state = models.CharField(max_length=24, blank=True, default="")
     reason = models.TextField(blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
 
-    objects = AuditQuerySet.as_manager()
+    chain_fields = (
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "from_state",
+        "to_state",
+        "reason",
+        "data",
+    )
 
     class Meta:
         ordering = ["id"]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("audit events cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("audit events cannot be deleted")
-
-    def digest(self) -> str:
-        body = json.dumps(
-            [
-                self.prev_hash,
-                self.actor,
-                self.action,
-                self.object_type,
-                self.object_id,
-                self.from_state,
-                self.to_state,
-                self.reason,
-                self.data,
-            ],
-            ensure_ascii=False,
-            sort_keys=True,
-            default=str,
-        )
-        return hashlib.sha256(body.encode("utf-8")).hexdigest()

@@ -41,6 +41,7 @@ from .values import (
     Score,
     Text,
     Value,
+    arith,
     as_number,
     choose,
     compare,
@@ -313,9 +314,29 @@ def _compile_leaf(
     const = _constant(right)
     if const is None:
         out.stages[2].append(threshold.alias(name + "|t"))
+    ratio = _ratio_line(out, name, node, left, env)
     return CriterionInfo(
-        c.id, c.label, c.clause, "leaf", depth, node.op, unit, const, const is None
+        c.id, c.label, c.clause, "leaf", depth, node.op, unit, const, const is None, ratio=ratio
     )
+
+
+def _ratio_line(out: Compiled, name: str, node: ast.Compare, left: Value, env: Env) -> float | None:
+    """For ``x op y * r`` with money x, y and a constant fraction r (研发费用 ≥ 营业收入 × 3%),
+    also show x / y as a percentage against r (column ``|r``); the money margin stays."""
+    right = node.right
+    if not (isinstance(right, ast.Binary) and right.op == "*"):
+        return None
+    factor = compile_expr(right.right, env)
+    if not (isinstance(factor, Exact) and factor.unit == "ratio" and factor.const is not None):
+        return None
+    base = compile_expr(right.left, env)
+    if not (isinstance(left, Exact) and left.unit == "yuan" and isinstance(base, Exact)):
+        return None
+    if base.unit != "yuan":
+        return None
+    shown, _ = _display(node, arith(node, "/", left, base))
+    out.stages[2].append(shown.alias(name + "|r"))
+    return float(factor.const)
 
 
 DISPLAY_SCALE = 10**9  # a quotient that is not money is shown rounded to 1e-9

@@ -33,6 +33,7 @@ from .engine import Compiled, compile_policy
 from .inputs import Tables, input_frame, size_class
 from .plan import STAGES, Needs
 from .policy import Library, Policy, load_library
+from .review import needs_review
 from .values import MILLI
 
 __all__ = ["Evaluation", "Tables", "evaluate", "load_library", "run_query"]
@@ -64,7 +65,11 @@ class Evaluation:
         )
 
     def results(self) -> pl.DataFrame:
-        """One row per enterprise and policy: verdict, score, award (fen), auto_grant."""
+        """One row per enterprise and policy: verdict, score, award (fen), needs_review, auto_grant.
+
+        ``needs_review`` is true when the verdict rests on a ``manual`` or ``unverified``
+        clause (``review``): such a verdict is never auto-granted nor counted as entitled.
+        """
         parts = []
         for c in self.compiled:
             p = c.policy
@@ -73,6 +78,7 @@ class Evaluation:
                 score_lo, score_hi = (pl.col(c.col("s", p.scores[0].id, x)) for x in ("lo", "hi"))
             award = pl.col(c.col("award")) if p.award else pl.lit(None, dtype=pl.Int64)
             verdict = self.verdict(c)
+            review = needs_review(c)
             parts.append(
                 self.frame.select(
                     "uscc",
@@ -87,7 +93,8 @@ class Evaluation:
                     (score_lo / MILLI).alias("score_min"),
                     (score_hi / MILLI).alias("score_max"),
                     award.cast(pl.Int64).alias("award_fen"),
-                    ((verdict == "eligible") & pl.lit(p.auto_grant)).alias("auto_grant"),
+                    review.alias("needs_review"),
+                    ((verdict == "eligible") & pl.lit(p.auto_grant) & ~review).alias("auto_grant"),
                 )
             )
         if not parts:
@@ -96,6 +103,9 @@ class Evaluation:
 
     def criteria(self, pid: str | None = None) -> pl.DataFrame:
         """One row per enterprise and criterion: passed, value, threshold, signed margin.
+
+        For ``x >= y * 3%`` (money against a share of money) ``ratio`` is x / y and
+        ``ratio_threshold`` the share, so a reader sees 2.60% against 3% beside the money gap.
 
         The margin is positive when the line is met with room to spare and negative when
         short (``-123400`` yuan of R&D).
@@ -116,6 +126,7 @@ class Evaluation:
                     margin = value - threshold
                 elif info.op in ("<=", "<"):
                     margin = threshold - value
+                ratio = pl.col(name + "|r") if info.ratio is not None else pl.lit(None)
                 parts.append(
                     self.frame.select(
                         "uscc",
@@ -130,6 +141,8 @@ class Evaluation:
                         threshold.alias("threshold"),
                         margin.alias("margin"),
                         pl.lit(info.unit).alias("unit"),
+                        ratio.alias("ratio"),
+                        pl.lit(info.ratio, dtype=pl.Float64).alias("ratio_threshold"),
                     )
                 )
         return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
@@ -144,6 +157,7 @@ class Evaluation:
             unit = row.pop("unit")
             for key in ("value", "threshold", "margin"):
                 row[key] = _shown(row[key], unit)
+            row["ratio"] = _shown(row["ratio"], "ratio")
             row["unit"] = unit
             criteria.setdefault((row.pop("uscc"), row.pop("policy")), []).append(row)
         items = {(c.policy.id, i.table, i.id): i for c in self.compiled for i in c.items}
@@ -234,6 +248,7 @@ def evaluate(
         needs.enterprise |= wanted.enterprise
         needs.annual |= wanted.annual
         needs.titles |= wanted.titles
+        needs.grants |= wanted.grants
         needs.awards |= wanted.awards
     frame = run_query(tables, compiled, as_of, needs)
     from lianzhang import __version__
@@ -271,7 +286,7 @@ def run_query(
 def _query(
     tables: Tables, compiled: list[Compiled], as_of: dt.date, needs: Needs, dedup: bool
 ) -> pl.LazyFrame:
-    frame = input_frame(tables, as_of, needs, dedup).with_columns(size_class())
+    frame = input_frame(tables, as_of, needs, dedup).with_columns(size_class(as_of))
     for stage in range(STAGES):
         exprs = [e for c in compiled for e in c.stages[stage]]
         if exprs:

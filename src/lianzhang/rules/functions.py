@@ -26,8 +26,9 @@ import polars as pl
 from lianzhang.core import gbt4754
 from lianzhang.core.contract import AWARD_KINDS, HONOUR_TITLES
 
+from . import sizes
 from . import syntax as ast
-from .plan import award_column, title_column
+from .plan import award_column, grant_column, title_column
 from .values import (
     Day,
     Env,
@@ -223,6 +224,13 @@ def _holds(node: ast.Call, env: Env) -> Value:
     return Logic(out)
 
 
+def _granted_within(node: ast.Call, env: Env) -> Value:
+    title = check_title(node.args[0], _name_arg(node, node.args[0]))
+    years = _years(node, 1, default=1)
+    env.needs.grants.add((title, years))
+    return Logic(pl.col(grant_column(title, years)))
+
+
 def _kwarg_int(node: ast.Call, key: str, default: int) -> int:
     for k, v in node.kwargs:
         if k == key:
@@ -276,6 +284,15 @@ def _section(node: ast.Call, env: Env) -> Value:
     if not isinstance(v, Text):
         raise fail(node, "section 的参数应为行业代码", "section takes an industry code")
     return Text(v.expr.str.slice(0, 2).replace_strict(sections(), default=None))
+
+
+def _is_sme(node: ast.Call, env: Env) -> Value:
+    """中小企业 (not 大型) by the industry's row of the 划型标准 in force on the as-of date."""
+    back = 1 + env.shift
+    env.needs.enterprise.add("industry_code")
+    for indicator in sizes.INDICATORS:
+        env.needs.annual.add((indicator, back))
+    return Logic(~sizes.is_large(env.as_of, back))  # the frame has sizes.ROW_COLUMN
 
 
 def _score(node: ast.Call, env: Env) -> Value:
@@ -381,10 +398,23 @@ FUNCTIONS: dict[str, Function] = {
         1,
         9,
     ),
+    "granted_within": Function(
+        "granted_within(little_giant, 1)",
+        "近 N 年内（评估日之前 N 年至评估日，含评估日）新获该称号（“新认定”；默认 1 年；"
+        "称号表为完整名录）",
+        "the title was newly granted within the N years up to the as-of date (新认定; "
+        "default 1; the register is complete)",
+        _granted_within,
+        1,
+        2,
+    ),
     "has_award": Function(
         "has_award(sci_national, years=3, top=3)",
-        "近 years 年（评估年之前）获得该类奖励且排名不低于 top",
-        "won that kind of award in the last `years` years, ranked within `top`",
+        "近 years 年（评估年之前）获得该类奖励且排名不低于 top；评估年内授予的，"
+        "授奖日期（awarded_on）不晚于评估日即计入，只有年度没有日期的为未知",
+        "won that kind of award in the last `years` years, ranked within `top`; one of the "
+        "evaluation year counts when awarded_on is on or before the as-of date, and is unknown "
+        "without a date",
         _has_award,
         1,
         1,
@@ -414,6 +444,17 @@ FUNCTIONS: dict[str, Function] = {
         _section,
         1,
         1,
+    ),
+    "is_sme": Function(
+        "is_sme()",
+        "符合《中小企业划型标准规定》的中小企业（非大型）：按行业代码所属行业的从业人员、"
+        "营业收入、资产总额（上年度）划型，表见 library/sme-size-classes.table.yaml；"
+        "行业或所需指标未知时为未知",
+        "a small or medium enterprise (not 大型) under the 划型标准, by the industry's row: last "
+        "year's staff, revenue and total assets; unknown when the industry or a needed value is",
+        _is_sme,
+        0,
+        0,
     ),
     "score": Function(
         "score(total) / score(total, 创新能力)",

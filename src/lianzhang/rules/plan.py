@@ -38,6 +38,7 @@ class Needs:
     enterprise: set[str] = field(default_factory=set)
     annual: set[tuple[str, int]] = field(default_factory=set)  # (field, years back ≥ 1)
     titles: set[str] = field(default_factory=set)
+    grants: set[tuple[str, int]] = field(default_factory=set)  # (title, within years)
     awards: set[tuple[str, int, int]] = field(default_factory=set)  # (kind, years, top)
 
 
@@ -62,6 +63,11 @@ def title_column(title: str) -> str:
     return f"holds:{title}"
 
 
+def grant_column(title: str, years: int) -> str:
+    """The input flag: ``title`` was granted within the ``years`` years up to the as-of date."""
+    return f"granted:{title}:{years}"
+
+
 def award_column(kind: str, years: int, top: int) -> str:
     """The input flag: an award of ``kind`` in the last ``years`` years, ranked within top."""
     return f"award:{kind}:{years}:{top}"
@@ -81,6 +87,7 @@ class CriterionInfo:
     threshold: float | None = None  # when the same for every enterprise
     threshold_column: bool = False
     manual: bool = False
+    ratio: float | None = None  # ``x op y * ratio``: the ratio line, x / y is in column |r
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from .syntax import ExprError
 
 LIBRARY = Path(str(resources.files("lianzhang.rules").joinpath("library")))
 SCENARIO_SUFFIX = ".scenarios.yaml"
+TABLE_SUFFIX = ".table.yaml"  # a data table the rules read (sizes.TABLE), not a policy
 MODES = ("automatic", "application")
 CONFIDENCE = ("high", "medium", "unverified")
 
@@ -525,7 +526,9 @@ class Library:
 def policy_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
-    return sorted(p for p in root.rglob("*.yaml") if not p.name.endswith(SCENARIO_SUFFIX))
+    return sorted(
+        p for p in root.rglob("*.yaml") if not p.name.endswith((SCENARIO_SUFFIX, TABLE_SUFFIX))
+    )
 
 
 def load_library(paths: Iterable[Path | str] | None = None) -> Library:

@@ -16,7 +16,8 @@ each case changes the base (``~`` makes a value unknown) and states what to expe
         expect: {verdict: ineligible, failing: [main_revenue]}
 
 ``failing`` is the exact set of leaf criteria that fail, ``unknown`` the exact set left
-undecided. They run with ``lianzhang policies test PATH`` and under pytest.
+undecided, ``needs_review`` whether the verdict rests on a manual or unverified clause.
+They run with ``lianzhang policies test PATH`` and under pytest.
 """
 
 from __future__ import annotations
@@ -111,6 +112,10 @@ def _check(ev: Evaluation, expect: Mapping[str, Any]) -> list[str]:
     leaves = {c["id"]: c["passed"] for c in result["criteria"] if c["depth"] >= 0 and c["is_leaf"]}
     if "verdict" in expect and result["verdict"] != expect["verdict"]:
         problems.append(f"verdict {result['verdict']} ≠ expected {expect['verdict']}")
+    if "needs_review" in expect and result["needs_review"] is not expect["needs_review"]:
+        problems.append(
+            f"needs_review {result['needs_review']} ≠ expected {expect['needs_review']}"
+        )
     for key in ("score", "score_min", "score_max"):
         if key in expect and result[key] != _number(expect[key]):
             problems.append(f"{key} {result[key]} ≠ expected {expect[key]}")

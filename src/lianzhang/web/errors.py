@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core import exceptions
 from django.http import Http404, HttpRequest, HttpResponse
@@ -46,6 +47,74 @@ class Error(Schema):
 
     error_zh: str
     error_en: str
+
+
+#: What any API operation may answer besides its own responses, each with ``Error``:
+#: a refused value, no or a bad token, out of reach, missing, a request that does not match
+#: the description (ninja's validation), and, for writes, a conflict.
+API_ERRORS: dict[int, str] = {
+    400: "请求被拒绝（数据不符合规则） / refused: the data breaks a rule",
+    401: "未登录或令牌无效 / not signed in, or the token is not valid",
+    403: "无权访问 / not allowed",
+    404: "不存在（或不在可见范围内） / not found (or out of reach)",
+    422: "请求不符合接口说明 / the request does not match this description",
+}
+WRITE_ERRORS: dict[int, str] = {409: "与当前状态冲突 / conflicts with the current state"}
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add ``API_ERRORS`` (and ``WRITE_ERRORS`` on writes) to every operation of an OpenAPI
+    description that does not document them yet, so the description lists every status
+    code the API answers, each with the ``Error`` body."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("Error", Error.model_json_schema())
+    ref = {"$ref": "#/components/schemas/Error"}
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            present = {str(code) for code in responses}
+            codes = API_ERRORS | (WRITE_ERRORS if method in WRITES else {})
+            for code, description in codes.items():
+                if str(code) not in present:
+                    responses[code] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": ref}},
+                    }
+    return schema
+
+
+def validation_message(errors: list[dict[str, Any]]) -> tuple[str, str]:
+    """A bilingual message for ninja's (pydantic's) validation errors: where, and what."""
+    places, details = [], []
+    for error in errors[:5]:
+        place = ".".join(str(part) for part in error.get("loc", ())) or "-"
+        places.append(place)
+        details.append(f"{place}: {error.get('msg', 'invalid')}")
+    more = f"（等 {len(errors)} 处）" if len(errors) > 5 else ""
+    more_en = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return (
+        f"请求不符合接口说明：{'、'.join(places)}{more}",
+        f"the request does not match the API description: {'; '.join(details)}{more_en}",
+    )
+
+
+#: ninja's own refusals (its ``HttpError``, a URL's 404), in both languages by status.
+HTTP_MESSAGES: dict[int, tuple[str, str]] = {
+    401: ("未登录或令牌无效", "not signed in, or the token is not valid"),
+    403: ("无权访问", "not allowed"),
+    404: ("不存在", "not found"),
+    405: ("不支持该请求方法", "method not allowed"),
+    429: ("请求过于频繁，请稍后再试", "too many requests, try again later"),
+}
+
+
+def http_message(status: int, text: str = "") -> tuple[str, str]:
+    """Both languages for a plain HTTP refusal; ninja's ``text`` (English) for a status
+    without its own message."""
+    return HTTP_MESSAGES.get(status, ("请求被拒绝", text or "refused"))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Shared by the use cases: the calendar, deadlines from SLA profiles, the event log."""
+"""Shared by the use cases: the calendar, deadlines from SLA profiles, the event log (a
+hash chain kept by ``lianzhang.audit``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from lianzhang.audit.chain import append
 from lianzhang.core import calendar as cal
 from lianzhang.core.errors import ValidationError
 
@@ -81,7 +83,8 @@ def record(
     **data: Any,
 ) -> Event:
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    return Event.objects.create(
+    return append(
+        Event,
         appeal=appeal,
         assignment=assignment,
         kind=kind,

@@ -1,4 +1,5 @@
-"""What every innovation use case shares: the audit ``Event`` each change leaves, the bureau
+"""What every innovation use case shares: the audit ``Event`` each change leaves (appended to
+its hash chain by ``lianzhang.audit``), the bureau
 check, and the parsing of input fields (money exact to the fen, TRL 1–9, GB/T 4754 classes,
 choices, ISO dates, required text) into values or bilingual ``ValidationError``s.
 
@@ -12,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from lianzhang.accounts.access import is_bureau
+from lianzhang.audit.chain import append
 from lianzhang.core import gbt4754
 from lianzhang.core.errors import PermissionDenied, ValidationError
 from lianzhang.core.money import FEN
@@ -22,7 +24,8 @@ from ..models import Event
 def _event(
     kind: str, obj: Any, action: str, by: Any, frm: str = "", to: str = "", why: str = ""
 ) -> None:
-    Event.objects.create(
+    append(
+        Event,
         kind=kind,
         object_id=obj.pk,
         action=action,

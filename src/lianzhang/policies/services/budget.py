@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from lianzhang.accounts import access
+from lianzhang.core import bounds
 from lianzhang.core.errors import PermissionDenied, ValidationError
 
 from ..models import Budget, Case, Policy
@@ -115,6 +116,8 @@ def set_budget(policy: Policy, year: int, amount: Decimal, user: Any, reason: st
     """Set (or change) a policy's budget for a year; every change is audited with a reason."""
     if not access.is_bureau(user):
         raise PermissionDenied("只有局内人员可以设置预算", "only bureau staff may set budgets")
+    bounds.check_year(year)
+    bounds.check_money(amount, "预算", "budget", negative=True)  # the sign is checked below
     if amount < 0 or amount != amount.quantize(Decimal("0.01")):
         raise ValidationError(
             "预算应为非负金额，精确到分", "a budget is a non-negative amount in fen"

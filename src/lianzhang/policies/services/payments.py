@@ -18,12 +18,13 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from lianzhang.accounts import access
+from lianzhang.core import bounds
 from lianzhang.core.errors import Conflict, PermissionDenied
 
 from .. import workflow
 from ..models import Budget, Case, PaymentOrder, PaymentRun, Policy
 from ..workflow import State
-from .audit import audit
+from .audit import audit, checkpoint_on_commit
 from .transitions import InvalidTransition, _transition
 
 
@@ -38,6 +39,7 @@ def create_payment_run(policy: Policy, year: int, user: Any) -> PaymentRun:
 
 def open_payment_run(policy: Policy, year: int, user: Any) -> PaymentRun:
     """The interrupted run of this policy and year, to resume; else a new run."""
+    bounds.check_year(year)
     unfinished = PaymentRun.objects.filter(policy=policy, year=year, finished_at__isnull=True)
     return unfinished.order_by("pk").first() or create_payment_run(policy, year, user)
 
@@ -69,6 +71,7 @@ def execute_payment_run(
         if progress:
             progress(case)
     PaymentRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+    checkpoint_on_commit()  # publish the audit chain's head once the run is in
     return done
 
 

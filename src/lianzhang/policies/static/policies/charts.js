@@ -1,6 +1,25 @@
 // Delivery charts (ECharts) from the data each page embeds with json_script.
+// Policy titles and district or industry names are data: every label a tooltip shows is
+// escaped, never inserted as HTML (axis labels and legends are drawn as canvas text).
 (function () {
   if (!window.echarts) return;
+  function esc(text) {
+    return String(text === null || text === undefined ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  var tooltip = {
+    trigger: "axis",
+    formatter: function (items) {
+      if (!items.length) return "";
+      var lines = [esc(items[0].axisValueLabel)];
+      items.forEach(function (p) {
+        var v = p.value === null || p.value === undefined ? "—" : echarts.format.addCommas(p.value);
+        lines.push(p.marker + esc(p.seriesName) + "：" + esc(v));
+      });
+      return lines.join("<br>");
+    }
+  };
   function read(id) {
     var node = document.getElementById(id);
     return node ? JSON.parse(node.textContent) : null;
@@ -12,7 +31,7 @@
     chart.setOption({
       color: ["#e08a1e", "#1f5fa8", "#6a9fd8", "#1e7b4a"],
       animationDuration: 300,
-      tooltip: { trigger: "axis" },
+      tooltip: tooltip,
       legend: { top: 0 },
       grid: { left: 60, right: 20, top: 40, bottom: 90 },
       xAxis: { type: "category", data: labels, axisLabel: { rotate: 30, interval: 0 } },
