@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -23,6 +22,7 @@ from typing import Any
 
 import click
 
+from lianzhang.core import exports
 from lianzhang.core.errors import LianzhangError
 
 
@@ -225,7 +225,7 @@ def evaluate(
     else:
         buffer = io.StringIO()
         columns = ["uscc", "name", "policy", "verdict", "score", "award", "auto_grant"]
-        writer = csv.writer(buffer)
+        writer = exports.writer(buffer)
         writer.writerow([*columns, "failing", "unknown", "criteria"])
         for r in records:
             failing = [c["id"] for c in r["criteria"] if c["is_leaf"] and c["passed"] is False]

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import CapabilityKind, Cooperation, ProviderKind
 
+#: A date input reads ISO only: a localised 2020/02/10 would show empty and a save erase it.
+ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
 
 class DemandForm(forms.Form):
     enterprise = forms.ChoiceField(label=_("Enterprise"))
@@ -24,7 +27,9 @@ class DemandForm(forms.Form):
         label=_("Budget (yuan)"), required=False, min_value=0, decimal_places=2, max_digits=17
     )
     deadline = forms.DateField(
-        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Deadline"),
+        required=False,
+        widget=ISO_DATE,
     )
     cooperation = forms.ChoiceField(label=_("Cooperation mode"), choices=Cooperation.choices)
     min_trl = forms.IntegerField(
@@ -74,7 +79,8 @@ class ChallengeForm(forms.Form):
         label=_("Award (yuan)"), min_value=0, decimal_places=2, max_digits=17
     )
     deadline = forms.DateField(
-        label=_("Application deadline"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Application deadline"),
+        widget=ISO_DATE,
     )
     eligible_kinds = forms.MultipleChoiceField(
         label=_("Eligible bidder kinds"),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from lianzhang.core import exports
 from lianzhang.core.errors import ValidationError
 
 
@@ -18,7 +18,7 @@ def write_table(
     path = Path(path)
     if path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = exports.writer(handle)
             writer.writerow(headers)
             writer.writerows([["" if v is None else v for v in row] for row in rows])
         return
