@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from lianzhang.core.errors import NotFound
-from lianzhang.web.bounded import Count, Day
+from lianzhang.web.bounded import Count, Day, Name, Text
 from lianzhang.web.errors import Error
 
 from . import services
@@ -25,13 +25,13 @@ E = {400: Error, 403: Error, 404: Error, 409: Error}
 
 
 class AppealIn(Schema):
-    uscc: str
-    channel: str = "web"
-    category: str
-    subject: str
-    title: str
-    text: str
-    chain_code: str = ""
+    uscc: Name
+    channel: Name = "web"
+    category: Name
+    subject: Name
+    title: Name
+    text: Text
+    chain_code: Name = ""
 
 
 class AssignmentOut(Schema):

@@ -17,7 +17,7 @@ from ninja import Router, Status
 
 from lianzhang.accounts import access
 from lianzhang.core.errors import NotFound, ValidationError
-from lianzhang.web.bounded import Days
+from lianzhang.web.bounded import Days, Name
 from lianzhang.web.errors import Error
 
 from . import matching, services
@@ -84,7 +84,7 @@ def _visible_demand(request: HttpRequest, pk: int) -> Demand:
 
 @router.get("/demands", response=list[DemandOut])
 def list_demands(
-    request: HttpRequest, q: str = "", status: str = "", chain: str = ""
+    request: HttpRequest, q: Name = "", status: Name = "", chain: Name = ""
 ) -> list[dict[str, Any]]:
     """技术需求清单 within the user's reach (newest first, at most 1,000)."""
     found = services.visible_demands(request.user)

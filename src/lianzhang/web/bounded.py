@@ -51,9 +51,10 @@ Money = Annotated[Decimal, Field(gt=-_LIMIT, lt=_LIMIT), AfterValidator(_money)]
 #: Money that may be negative (a change), within the same range.
 SignedMoney = Annotated[Decimal, Field(gt=-_LIMIT, lt=_LIMIT), AfterValidator(_signed_money)]
 #: A free text (a note, a statement, a plan).
-Text = Annotated[str, Field(max_length=bounds.MAX_TEXT)]
+#: (No NUL character: PostgreSQL cannot store or compare one.)
+Text = Annotated[str, Field(max_length=bounds.MAX_TEXT, pattern=r"^[^\x00]*$")]
 #: A short text (a name, a code, a title).
-Name = Annotated[str, Field(max_length=500)]
+Name = Annotated[str, Field(max_length=500, pattern=r"^[^\x00]*$")]
 #: A count a request asks for (``k`` results, the top ``n``, days of an extension).
 Count = Annotated[int, Field(ge=0, le=bounds.MAX_ITEMS)]
 #: A span of days (a stall threshold): at most the date window's length.
