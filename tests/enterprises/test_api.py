@@ -83,6 +83,11 @@ def test_patch_is_validated(client_as):
     away = patch(client_as("district"), ROBOT, {"district": "武侯区"})
     assert away.status_code == 400
     assert Enterprise.objects.get(pk=ROBOT).district == "成都高新区"
+    mars = patch(client, ROBOT, {"district": "火星区"})
+    assert mars.status_code == 400 and "不是本市的区（市）县" in json.dumps(
+        mars.json(), ensure_ascii=False
+    )
+    assert Enterprise.objects.get(pk=ROBOT).district == "成都高新区"
 
 
 def test_token_auth(client, users):

@@ -265,3 +265,16 @@ def test_csv_export_quotes_formulas_and_imports_them_back(client_as, formula, tm
     Enterprise.objects.filter(pk=ROBOT).update(main_product="")
     assert import_file(path, "enterprises").written == 1
     assert Enterprise.objects.get(pk=ROBOT).main_product == formula  # unchanged
+
+
+@pytest.mark.parametrize("district", ["火星区", "成都高新", " "])
+def test_edit_refuses_a_district_outside_the_city_list(client_as, registry, district):
+    client = client_as("analyst")
+    url = reverse("enterprise-edit", args=[ROBOT])
+    response = client.post(url, edit_data(registry["robot"], district=district))
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors.get("district", []))
+    assert "区（市）县" in errors or "必填" in errors or "required" in errors
+    assert Enterprise.objects.get(pk=ROBOT).district == "成都高新区"
+    moved = client.post(url, edit_data(registry["robot"], district="武侯区"))
+    assert moved.status_code == 302 and Enterprise.objects.get(pk=ROBOT).district == "武侯区"

@@ -159,3 +159,19 @@ def test_list_check_and_test(tmp_path: Path) -> None:
     assert code == 1 and f"{bad}:6:" in out and "100万元" in out
     code, out = run("policies", "test")
     assert code == 0 and "个场景通过" in out
+
+
+@pytest.mark.parametrize("planted", ['=HYPERLINK("http://x","甲")', "@SUM(1+1)", "+1", "-2"])
+def test_evaluate_csv_neutralises_formulas_in_names(tmp_path: Path, planted: str) -> None:
+    quoted = '"' + planted.replace('"', '""') + '"'
+    (tmp_path / "e.csv").write_text(ENTERPRISES.replace(",甲,", f",{quoted},"), "utf-8")
+    (tmp_path / "a.csv").write_text(ANNUAL, "utf-8")
+    files = ["--enterprises", str(tmp_path / "e.csv"), "--annual", str(tmp_path / "a.csv")]
+    code, text = run(
+        "policies", "evaluate", "--policy", "cn.nbs.above-scale-industrial", *files,
+        "--as-of", "2026-06-01", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0, text
+    rows = {r["uscc"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows[USCC[0]]["name"] == "'" + planted  # Excel shows it as text, never runs it
+    assert rows[USCC[1]]["name"] == "乙"

@@ -62,9 +62,12 @@ def locked_out(
         "failure_limit": get_failure_limit(request, credentials),
         "minutes": round(cool_off.total_seconds() / 60) if cool_off else None,
     }
-    return render(
+    response = render(
         request,
         "accounts/locked_out.html",
         context,
         status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
     )
+    if cool_off:  # RFC 9110: how long a client (or a script) should wait before retrying
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response

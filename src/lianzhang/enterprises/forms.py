@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from lianzhang.core import contract, gbt4754
+from lianzhang.core import cells, contract, gbt4754
 from lianzhang.core.errors import ValidationError
 
 from .models import Enterprise
@@ -48,6 +48,18 @@ class EnterpriseForm(forms.ModelForm):  # type: ignore[type-arg]
         for name, field in self.fields.items():
             spec = contract.field("enterprises", name)
             field.label = spec.en if _english() else spec.zh
+
+    def clean_district(self) -> str:
+        """A district of the city's list (as imports check); a record kept unchanged passes, so
+        an old value outside the list never blocks editing the other fields."""
+        name: str = self.cleaned_data["district"].strip()
+        if name == (self.instance.district if self.instance.pk else None):
+            return name
+        try:
+            cells.check_district(name, cells.districts())
+        except ValidationError as e:
+            raise forms.ValidationError(e.en if _english() else e.zh) from None
+        return name
 
     def clean_industry_code(self) -> str:
         code: str = self.cleaned_data["industry_code"].strip()

@@ -18,4 +18,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "role_label": label,
         "user_district": profile.district if profile is not None else "",
         "can_import": access.can(request.user, "import"),
+        "can_audit": access.is_bureau(request.user),
     }

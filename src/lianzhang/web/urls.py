@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from lianzhang.web import views
 from lianzhang.web.api import api
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", views.audit, name="audit"),
     path("", include("lianzhang.enterprises.urls")),
     path("chains/", include("lianzhang.chains.urls")),
     path("innovation/", include("lianzhang.innovation.urls")),
