@@ -108,3 +108,14 @@ def test_a_real_failure_is_not_a_refusal(client_as):
     client = client_as("analyst")
     with pytest.raises(RuntimeError):
         client.get(reverse("refuse", args=["failure"]))
+
+
+@pytest.mark.django_db
+def test_the_favicon_exists(client_as):
+    """Every page links the icon, and /favicon.ico (asked for by pages without the link)
+    leads to it instead of a 404."""
+    html = client_as("analyst").get("/appeals/").content.decode()
+    assert 'rel="icon"' in html and "web/favicon.svg" in html
+    response = client_as("analyst").get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert b"<svg" in b"".join(response.streaming_content)

@@ -125,3 +125,34 @@ def test_every_template_string_has_a_chinese_translation():
             if _effective(msgid, context) == msgid:
                 missing.append(f"{template.relative_to(PACKAGE)}: {msgid}")
     assert missing == []
+
+
+#: The words that matter most, with the Chinese they must read as: a translation can exist
+#: and still say the wrong thing (the 404 page's link once read 企业放弃, "the enterprise
+#: declined"; the chain report's growth rate read 营业收入, "revenue").
+MEANINGS = {
+    "Back to the enterprise list": "返回企业列表",
+    "Back to the start page": "返回首页",
+    "declined by the enterprise": "企业放弃",
+    "revenue growth": "营业收入增长",
+    "payment ordered": "已下达支付指令",
+    "payment returned": "支付退回",
+    "Not allowed": "无权访问",
+    "Not found": "页面不存在",
+    "Audit trails": "审计留痕",
+    "intact": "完整",
+    "damaged": "受损",
+    "Enterprises": "企业",
+    "Titles": "称号",
+    "Awards": "奖励",
+}
+
+
+def test_key_strings_mean_what_they_say():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        wrong = {
+            m: translation.gettext(m) for m in MEANINGS if translation.gettext(m) != MEANINGS[m]
+        }
+    assert wrong == {}

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -10,6 +11,8 @@ from lianzhang.web.api import api
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="enterprise-list"), name="home"),
+    # browsers ask for /favicon.ico on pages without the <link rel="icon"> (the admin's)
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
