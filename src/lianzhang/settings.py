@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "lianzhang.chains",
     "lianzhang.innovation",
     "lianzhang.appeals",
+    "lianzhang.cultivation",
     "lianzhang.web",
     "django.contrib.admin",
     "axes",  # login throttling and lockout

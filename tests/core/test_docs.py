@@ -47,6 +47,7 @@ GUIDES = {
     "innovation": ["innovation.en.md", "innovation.zh.md"],
     "calendar": ["appeals.en.md", "appeals.zh.md"],
     "appeals": ["appeals.en.md", "appeals.zh.md"],
+    "tiers": ["cultivation.en.md", "cultivation.zh.md"],
 }
 
 

@@ -360,3 +360,22 @@ def innovation_actor() -> Any:
 
 
 # --- chains ---------------------------------------------------------------------------------
+
+
+# --- cultivation (梯度培育) ------------------------------------------------------------------
+
+
+def cultivation_scope(user: Any) -> QuerySet[Enterprise]:
+    """The enterprises whose tiers ``user`` may analyse: the bureau all, a district officer
+    their district. Enterprise users are refused: the pyramid and candidate lists are the
+    bureau's analysis of other firms."""
+    if is_bureau(user) or is_district(user):
+        return enterprises_for(user)
+    raise PermissionDenied(
+        "梯度培育分析仅供局内和区（市）县人员使用", "tier analysis is for bureau and district staff"
+    )
+
+
+def may_set_targets(user: Any) -> bool:
+    """Targets and the listing pipeline are the bureau's to set."""
+    return is_bureau(user)

@@ -17,6 +17,7 @@ import click
 from lianzhang.core.errors import LianzhangError
 
 from .appeals import appeals
+from .tiers import tiers
 from .calendar import calendar
 from .chains import chains
 from .delivery import delivery
@@ -268,6 +269,7 @@ cli.add_command(chains)
 cli.add_command(innovation)
 cli.add_command(calendar)
 cli.add_command(appeals)
+cli.add_command(tiers)
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from .generator import generate, write_city
 
 TABLE_ORDER = ("enterprises", "annual", "honours", "awards")
 #: Modules whose ``demo.load_demo(echo) -> str`` runs after the registry, in this order.
-MODULES = ("chains", "policies", "innovation", "appeals")
+MODULES = ("chains", "policies", "innovation", "appeals", "cultivation")
 
 DEMO_DISTRICT = "成都高新区"
 

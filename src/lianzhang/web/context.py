@@ -19,4 +19,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "user_district": profile.district if profile is not None else "",
         "can_import": access.can(request.user, "import"),
         "can_audit": access.is_bureau(request.user),
+        "can_cultivate": access.is_bureau(request.user) or access.is_district(request.user),
     }

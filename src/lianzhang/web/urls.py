@@ -22,6 +22,7 @@ urlpatterns = [
     path("innovation/", include("lianzhang.innovation.urls")),
     path("policies/", include("lianzhang.policies.urls")),
     path("appeals/", include("lianzhang.appeals.urls")),
+    path("cultivation/", include("lianzhang.cultivation.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

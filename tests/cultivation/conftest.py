@@ -1,0 +1,53 @@
+"""A finished match run over the shared registry, for the candidates and re-review lists."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import FOOD, HIGH_TECH, ROBOT
+
+
+@pytest.fixture
+def run(registry):
+    from lianzhang.policies.models import Match, MatchRun, Policy
+
+    def policy(code, family):
+        return Policy.objects.create(
+            code=code, family=family, title=code, mode="application", source="id: x"
+        )
+
+    giant = policy("cn.miit.2026.little-giant", "cn.miit.little-giant")
+    high_tech = policy("cn.most.2016.high-tech", "cn.most.high-tech")
+    done = MatchRun.objects.create(as_of=dt.date(2025, 6, 30), finished_at=timezone.now())
+    Match.objects.create(run=done, enterprise_id=FOOD, policy=giant, verdict="eligible")
+    Match.objects.create(
+        run=done,
+        enterprise_id=ROBOT,
+        policy=giant,
+        verdict="ineligible",
+        near_miss=True,
+        failed=1,
+        criteria=[
+            {
+                "id": "rd",
+                "label": "研发费用占比",
+                "passed": False,
+                "value": 0.026,
+                "threshold": 0.03,
+                "margin": -0.004,
+                "unit": "ratio",
+            },
+            {
+                "id": "staff",
+                "label": "职工",
+                "passed": True,
+                "value": 120,
+                "threshold": 50,
+                "margin": 70,
+                "unit": "",
+            },
+        ],  # fmt: skip
+    )
+    Match.objects.create(run=done, enterprise_id=HIGH_TECH, policy=high_tech, verdict="ineligible")
+    return done
