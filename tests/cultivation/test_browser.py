@@ -17,7 +17,9 @@ def test_the_tier_view_in_the_browser(live_server, browser, users, run):
     page.fill("input[name=password]", PASSWORD)
     page.click("button.primary")
     page.wait_for_selector("#pyramid-chart canvas")
-    assert page.locator("#pyramid tr[data-tier=specialized_sme] td.num").inner_text().startswith("1")
+    assert (
+        page.locator("#pyramid tr[data-tier=specialized_sme] td.num").inner_text().startswith("1")
+    )
     form = page.locator("form[action$='/cultivation/targets/']")
     form.locator("select[name=district]").select_option("武侯区")
     form.locator("select[name=tier]").select_option("little_giant")
