@@ -145,7 +145,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "report": report,
         "tables": TABLE_CHOICES,
-        "logs": ImportLog.objects.select_related("user")[:20],
+        "logs": [
+            (log, dict(TABLE_CHOICES).get(log.table, log.table))
+            for log in ImportLog.objects.select_related("user")[:20]
+        ],
     }
     return render(request, "enterprises/import.html", context)
 

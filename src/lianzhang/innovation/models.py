@@ -276,6 +276,11 @@ class Challenge(models.Model):
             models.CheckConstraint(condition=Q(award__gte=0), name="challenge_award_nonneg"),
         ]
 
+    def eligible_kind_labels(self) -> list[str]:
+        """The eligible bidder kinds by their names (university, institute …), for pages."""
+        names = dict(ProviderKind.choices)
+        return [str(names.get(k, k)) for k in self.eligible_kinds]
+
     def __str__(self) -> str:
         return self.title
 

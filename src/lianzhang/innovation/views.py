@@ -35,6 +35,7 @@ from .models import (
     DemandStatus,
     Milestone,
     Provider,
+    ProviderKind,
     Review,
     Stage,
 )
@@ -476,5 +477,27 @@ def pipeline(request: HttpRequest) -> HttpResponse:
             "days": days,
             "columns": columns,
             "stalled_ids": {r.pk for r, _, _ in b.stalled},
+            **_conversion_table(b, labels),
         },
     )
+
+
+def _conversion_table(b: Any, labels: dict[str, str]) -> dict[str, Any]:
+    """The conversion rates as a table with stage, chain and source names, never codes."""
+    from lianzhang.chains.models import Chain
+
+    labels = {**labels, "transferred": _("transferred out (incubated, licensed or sold)")}
+    steps = list(b.conversion)
+    chain_names = dict(Chain.objects.values_list("code", "name"))
+    kinds = dict(ProviderKind.choices)
+
+    def row(head: str, rates: dict[str, Any]) -> tuple[str, list[Any]]:
+        return head, [rates.get(k) for k in steps]
+
+    rows = [row(_("All results"), b.conversion)]
+    rows += [
+        row(f"{_('Chain')} {chain_names.get(c, c)}", r) for c, r in b.conversion_by_chain.items()
+    ]
+    rows += [row(f"{_('Source')} {kinds.get(k, k)}", r) for k, r in b.conversion_by_source.items()]
+    heads = [" → ".join(str(labels.get(x, x)) for x in k.split("→")) for k in steps]
+    return {"conversion_heads": heads, "conversion_rows": rows}

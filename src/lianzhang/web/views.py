@@ -21,6 +21,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     """
     if not access.is_bureau(request.user):
         raise PermissionDenied(_("This page is for bureau staff."))
+    english = request.LANGUAGE_CODE == "en"
     rows = []
     for model in sorted(chain.streams(), key=chain.stream_of):
         report = chain.verify(model)
@@ -29,7 +30,16 @@ def audit(request: HttpRequest) -> HttpResponse:
                 "app": model._meta.app_config.verbose_name if model._meta.app_config else "",
                 "stream": report.stream,
                 "report": report,
+                "problems": [_said(m, report.stream, english) for m in report.problems],
+                "warnings": [_said(m, report.stream, english) for m in report.warnings],
                 "file": chain.checkpoint_file(report.stream),
             }
         )
     return render(request, "web/audit.html", {"rows": rows})
+
+
+def _said(message: str, stream: str, english: bool) -> str:
+    """A verification message (``"<stream>：中文 / English"``) in the page's language, without
+    the stream's name, which its row already shows."""
+    zh, _sep, en = message.partition(" / ")
+    return en if english and en else zh.removeprefix(f"{stream}：")
