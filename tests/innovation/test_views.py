@@ -17,6 +17,9 @@ def login(user):
 
 
 def test_enterprise_posts_a_demand_and_sees_matches(people, supply):
+    from lianzhang.chains.services import load_templates
+
+    load_templates(["ic"])
     client = login(people["firm"])
     page = client.get("/innovation/demands/new/")
     assert page.status_code == 200
@@ -29,10 +32,12 @@ def test_enterprise_posts_a_demand_and_sees_matches(people, supply):
             "problem": "碳化硅功率器件封装可靠性测试",
             "cooperation": "contract",
             "budget": "900000.50",
-            "node_code": "power",
+            "chain_code": "ic",
+            "node_code": "ic-packaging",
         },
     )
     demand = Demand.objects.get()
+    assert (demand.chain_code, demand.node_code) == ("ic", "ic-packaging")
     assert response.status_code == 302 and response["Location"].endswith(f"/{demand.pk}/")
     assert demand.budget == Decimal("900000.50")
     html = client.get(response["Location"]).content.decode()
@@ -77,3 +82,20 @@ def test_analyst_marks_and_challenge_actions(people, supply):
 )
 def test_pages_need_login(db, url):
     assert Client().get(url).status_code == 302
+
+
+def test_chain_and_node_are_chosen_from_lists_and_must_agree(people):
+    from lianzhang.chains.services import load_templates
+
+    load_templates(["ic", "rail"])
+    client = login(people["firm"])
+    html = client.get("/innovation/demands/new/").content.decode()
+    assert '<select name="chain_code"' in html and '<optgroup label="集成电路' in html
+    assert 'value="ic-packaging"' in html
+    form = {"enterprise": FIRM, "title": "封装", "problem": "封装可靠性", "cooperation": "contract"}
+    mismatch = client.post(
+        "/innovation/demands/new/", {**form, "chain_code": "rail", "node_code": "ic-packaging"}
+    )
+    typed = client.post("/innovation/demands/new/", {**form, "chain_code": "nochain"})
+    assert mismatch.status_code == 200 and typed.status_code == 200
+    assert not Demand.objects.exists()

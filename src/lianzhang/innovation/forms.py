@@ -11,7 +11,43 @@ from .models import CapabilityKind, Cooperation, ProviderKind
 ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class DemandForm(forms.Form):
+def _chain_choices() -> tuple[list[Any], list[Any]]:
+    """The chains, and their nodes grouped by chain, to choose from (never typed by hand)."""
+    from lianzhang.chains.models import Chain, Node
+
+    chains = list(Chain.objects.order_by("order", "code").values_list("code", "name"))
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for chain, code, name in Node.objects.order_by(
+        "chain__order", "chain__code", "order"
+    ).values_list("chain__code", "code", "name"):
+        groups.setdefault(chain, []).append((code, name))
+    names = dict(chains)
+    return [("", "—"), *chains], [("", "—"), *((names[c], n) for c, n in groups.items())]
+
+
+class ChainFields:
+    """Chain and node from lists; a node must belong to the chosen chain."""
+
+    fields: dict[str, Any]
+    cleaned_data: dict[str, Any]
+
+    def _chain_lists(self) -> None:
+        chains, nodes = _chain_choices()
+        self.fields["chain_code"].choices = chains
+        self.fields["node_code"].choices = nodes
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean()  # type: ignore[misc]
+        chain, node = data.get("chain_code") or "", data.get("node_code") or ""
+        if node:
+            from lianzhang.chains.models import Node
+
+            if not chain or not Node.objects.filter(chain__code=chain, code=node).exists():
+                raise forms.ValidationError(_("Choose a node of the chosen chain."))
+        return data
+
+
+class DemandForm(ChainFields, forms.Form):
     enterprise = forms.ChoiceField(label=_("Enterprise"))
     title = forms.CharField(label=_("Title"), max_length=200)
     problem = forms.CharField(
@@ -20,8 +56,8 @@ class DemandForm(forms.Form):
     indicators = forms.CharField(
         label=_("Indicators to reach"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    chain_code = forms.CharField(label=_("Chain"), required=False, max_length=40)
-    node_code = forms.CharField(label=_("Chain node"), required=False, max_length=80)
+    chain_code = forms.ChoiceField(label=_("Chain"), required=False)
+    node_code = forms.ChoiceField(label=_("Chain node"), required=False)
     industry_code = forms.CharField(label=_("Industry code (GB/T 4754)"), required=False)
     budget = forms.DecimalField(
         label=_("Budget (yuan)"), required=False, min_value=0, decimal_places=2, max_digits=17
@@ -38,10 +74,11 @@ class DemandForm(forms.Form):
 
     def __init__(self, *args: Any, enterprises: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].choices = enterprises  # type: ignore[attr-defined]
+        self.fields["enterprise"].choices = enterprises
+        self._chain_lists()
 
 
-class CapabilityForm(forms.Form):
+class CapabilityForm(ChainFields, forms.Form):
     """A capability, result (成果) or expert's field; the provider is chosen from those the
     user may post for."""
 
@@ -57,8 +94,8 @@ class CapabilityForm(forms.Form):
         label=_("Maturity (TRL 1–9)"), required=False, min_value=1, max_value=9
     )
     pilot_platform = forms.CharField(label=_("Pilot-scale platform"), required=False)
-    chain_code = forms.CharField(label=_("Chain"), required=False, max_length=40)
-    node_code = forms.CharField(label=_("Chain node"), required=False, max_length=80)
+    chain_code = forms.ChoiceField(label=_("Chain"), required=False)
+    node_code = forms.ChoiceField(label=_("Chain node"), required=False)
     industry_code = forms.CharField(label=_("Industry code (GB/T 4754)"), required=False)
     price = forms.DecimalField(
         label=_("Asking price (yuan)"), required=False, min_value=0, decimal_places=2, max_digits=17
@@ -66,7 +103,8 @@ class CapabilityForm(forms.Form):
 
     def __init__(self, *args: Any, providers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = providers  # type: ignore[attr-defined]
+        self.fields["provider"].choices = providers
+        self._chain_lists()
 
 
 class ChallengeForm(forms.Form):

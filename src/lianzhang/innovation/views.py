@@ -482,7 +482,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _conversion_table(b: Any, labels: dict[str, str]) -> dict[str, Any]:
+def _conversion_table(b: Any, labels: dict[str, Any]) -> dict[str, Any]:
     """The conversion rates as a table with stage, chain and source names, never codes."""
     from lianzhang.chains.models import Chain
 
