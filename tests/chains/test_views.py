@@ -120,3 +120,40 @@ def test_relatedness_page(client, linked, tmp_path):
     (tmp_path / "one.csv").write_text("region,industry,value\na,x,1\n", "utf-8")
     services.import_region_table(tmp_path / "one.csv", "one")
     assert "flash error" in client.get("/chains/relatedness/?dataset=one").content.decode()
+
+
+def test_an_enterprise_user_sees_its_own_position_not_the_bureau_analysis(client, linked):
+    from lianzhang.chains.models import SupplyRelation
+
+    EnterpriseLink.objects.filter(enterprise_id=HIGH_TECH).update(status=LinkStatus.CONFIRMED)
+    material = enterprise(902, "成都硅材料有限公司", "硅片 电子级多晶硅", "3985")
+    node = EnterpriseLink.objects.filter(enterprise_id=HIGH_TECH).first().node
+    upstream = node.chain.nodes.filter(segment="upstream").exclude(kind="segment").first()
+    EnterpriseLink.objects.create(enterprise=material, node=upstream, status=LinkStatus.CONFIRMED)
+    SupplyRelation.objects.create(
+        buyer_id=HIGH_TECH,
+        supplier=material,
+        supplier_name=material.name,
+        amount=1200000,
+        year=2024,
+    )
+    login(client, "chips")
+    page = client.get("/chains/").content.decode()
+    assert "本企业在产业链上的位置" in page and node.name in page
+    assert "成都硅材料有限公司" in page  # a local firm upstream, and its own purchase
+    assert "健康" not in page and "招商" not in page and "外区电芯" not in page
+    for url in (
+        "/chains/ic/",
+        "/chains/ic/gaps/",
+        "/chains/relatedness/",
+        f"/chains/ic/nodes/{node.pk}/",
+    ):
+        assert client.get(url).status_code == 403, url
+    for url in ("/api/v1/chains", "/api/v1/chains/ic", "/api/v1/chains/ic/targets"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_an_enterprise_without_a_confirmed_place_is_told_so(client, linked):
+    EnterpriseLink.objects.filter(enterprise_id=HIGH_TECH).update(status=LinkStatus.CANDIDATE)
+    login(client, "chips")
+    assert "尚未列入产业链节点" in client.get("/chains/").content.decode()

@@ -7,6 +7,10 @@ from django.utils import timezone
 
 from tests.conftest import FOOD, HIGH_TECH, ROBOT
 
+#: A near miss on one line (R&D share 2.6% against 3%) and a line that is met.
+RD_SHORT = dict(id="rd", label="研发费用占比", passed=False, unit="ratio", value=0.026, threshold=0.03, margin=-0.004)  # fmt: skip  # noqa: E501
+STAFF_MET = dict(id="staff", label="职工", passed=True, unit="", value=120, threshold=50, margin=70)  # fmt: skip  # noqa: E501
+
 
 @pytest.fixture
 def run(registry):
@@ -28,26 +32,7 @@ def run(registry):
         verdict="ineligible",
         near_miss=True,
         failed=1,
-        criteria=[
-            {
-                "id": "rd",
-                "label": "研发费用占比",
-                "passed": False,
-                "value": 0.026,
-                "threshold": 0.03,
-                "margin": -0.004,
-                "unit": "ratio",
-            },
-            {
-                "id": "staff",
-                "label": "职工",
-                "passed": True,
-                "value": 120,
-                "threshold": 50,
-                "margin": 70,
-                "unit": "",
-            },
-        ],  # fmt: skip
+        criteria=[RD_SHORT, STAFF_MET],
     )
     Match.objects.create(run=done, enterprise_id=HIGH_TECH, policy=high_tech, verdict="ineligible")
     return done

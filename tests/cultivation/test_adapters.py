@@ -87,7 +87,7 @@ def test_the_workbook_holds_every_list(client_as, run, users):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["梯度", "分区县", "后备梯队", "称号到期", "年度目标", "上市后备"]
     rows = list(book["后备梯队"].iter_rows(values_only=True))
-    assert ("专精特新“小巨人”企业", "符合条件", FOOD) == rows[1][:3]
+    assert rows[1][:3] == ("专精特新“小巨人”企业", "符合条件", FOOD)
     assert rows[2][1] == "差一点" and rows[2][2] == ROBOT
     target = list(book["年度目标"].iter_rows(values_only=True))[1]
     assert target[:4] == ("武侯区", "专精特新中小企业", 2, 1) and target[4] == pytest.approx(0.5)

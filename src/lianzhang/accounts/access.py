@@ -362,6 +362,21 @@ def innovation_actor() -> Any:
 # --- chains ---------------------------------------------------------------------------------
 
 
+def may_analyse_chains(user: Any) -> bool:
+    """Chain health, gaps, 招商 targets, relatedness and the node lists are the bureau's and
+    the districts' analysis; an enterprise user sees its own position instead."""
+    return is_bureau(user) or is_district(user)
+
+
+def require_chain_analysis(user: Any) -> None:
+    if not may_analyse_chains(user):
+        raise PermissionDenied(
+            "产业链分析仅供局内和区（市）县人员使用；企业可在“产业链”查看本企业所处位置",
+            "chain analysis is for bureau and district staff; an enterprise sees its own "
+            "position under Chains",
+        )
+
+
 # --- cultivation (梯度培育) ------------------------------------------------------------------
 
 

@@ -99,6 +99,7 @@ def _basis(basis: str) -> str:
 
 
 def _reports(request: HttpRequest, codes: list[str] | None, basis: str) -> list[dict[str, Any]]:
+    access.require_chain_analysis(request.user)
     chains = [services.get_chain(c) for c in codes] if codes else list(Chain.objects.all())
     visible = access.enterprises_for(request.user, "view")
     return queries.chain_reports(chains, visible, basis=_basis(basis))
@@ -141,7 +142,7 @@ def _nodes(r: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("", response=list[ChainOut])
+@router.get("", response={200: list[ChainOut], 403: Error})
 def list_chains(request: HttpRequest, basis: str = "probable") -> list[dict[str, Any]]:
     """Every chain with its health: enterprises, revenue, tier, coverage, gaps, index."""
     return [_summary(r) for r in _reports(request, None, basis)]
@@ -169,13 +170,13 @@ class RelatednessOut(Schema):
     grow_next: list[GrowOut]
 
 
-@router.get("/relatedness", response={200: RelatednessOut, 400: Error, 404: Error})
+@router.get("/relatedness", response={200: RelatednessOut, 400: Error, 403: Error, 404: Error})
 def relatedness(
     request: HttpRequest, dataset: str | None = None, region: str | None = None, top: Count = 20
 ) -> dict[str, Any]:
     """ECI of each region of a stored region × industry table (default: the registry's
     districts × GB/T 4754 classes) and, for ``region``, the industries to grow next."""
-    access.require(request.user, "view")
+    access.require_chain_analysis(request.user)
     result = _compute(queries.region_table(dataset))
     order = sorted(range(len(result.regions)), key=lambda i: -result.eci[i])
     regions = [
@@ -207,7 +208,7 @@ def _compute(frame: Any) -> complexity.Complexity:
         ) from None
 
 
-@router.get("/{code}", response={200: ChainDetailOut, 404: Error})
+@router.get("/{code}", response={200: ChainDetailOut, 403: Error, 404: Error})
 def get_chain(request: HttpRequest, code: str, basis: str = "probable") -> dict[str, Any]:
     """One chain: health and its parts, nodes with their numbers, chain masters."""
     (r,) = _reports(request, [code], basis)
@@ -276,11 +277,15 @@ def _link(link: EnterpriseLink) -> dict[str, Any]:
     }
 
 
-@router.get("/{code}/nodes/{node_code}/enterprises", response={200: list[LinkOut], 404: Error})
+@router.get(
+    "/{code}/nodes/{node_code}/enterprises",
+    response={200: list[LinkOut], 403: Error, 404: Error},
+)
 def node_enterprises(
     request: HttpRequest, code: str, node_code: str, status: str = ""
 ) -> list[dict[str, Any]]:
     """Enterprises on a node and its sub-nodes (rejected links left out unless asked)."""
+    access.require_chain_analysis(request.user)
     chain = services.get_chain(code)
     node = Node.objects.filter(chain=chain, code=node_code).first()
     if node is None:
@@ -317,7 +322,7 @@ class GapOut(Schema):
     targets: list[GapTargetOut]
 
 
-@router.get("/{code}/gaps", response={200: list[GapOut], 404: Error})
+@router.get("/{code}/gaps", response={200: list[GapOut], 403: Error, 404: Error})
 def gaps(
     request: HttpRequest, code: str, basis: str = "probable", top: Count = 5
 ) -> list[dict[str, Any]]:
@@ -329,7 +334,7 @@ def gaps(
     ]
 
 
-@router.get("/{code}/targets", response={200: list[GapOut], 404: Error})
+@router.get("/{code}/targets", response={200: list[GapOut], 403: Error, 404: Error})
 def targets(
     request: HttpRequest, code: str, basis: str = "probable", top: Count = 10
 ) -> list[dict[str, Any]]:
@@ -360,7 +365,7 @@ class SupplyRateOut(Schema):
     top_external: list[SupplierOut]
 
 
-@router.get("/{code}/supply-rate", response={200: SupplyRateOut, 404: Error})
+@router.get("/{code}/supply-rate", response={200: SupplyRateOut, 403: Error, 404: Error})
 def supply_rate(request: HttpRequest, code: str, basis: str = "probable") -> dict[str, Any]:
     """本地配套率: the share of the chain's purchases bought from local enterprises."""
     (r,) = _reports(request, [code], basis)

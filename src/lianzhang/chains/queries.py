@@ -294,3 +294,63 @@ def gap_targets(report: dict[str, Any], top: int = 5) -> list[dict[str, Any]]:
     terms = gap_terms(report["chain_obj"], report["gaps"])
     ranked = rank_targets(terms, outside_companies(), top=top) if terms else {}
     return [{**g, "targets": ranked.get(str(g["node_id"]), [])} for g in report["gaps"]]
+
+
+SEGMENT_ORDER = {"upstream": 0, "midstream": 1, "downstream": 2}
+SUPPLIERS_SHOWN = 8
+
+
+def position(uscc: str) -> list[dict[str, Any]]:
+    """An enterprise's own place on each chain it is confirmed on: its nodes, the nodes up
+    and down the chain from them, the local firms on the nodes upstream (possible suppliers)
+    and its own recorded purchases. What an enterprise user sees instead of the bureau's
+    chain health and 招商 lists."""
+    links = (
+        EnterpriseLink.objects.filter(enterprise_id=uscc, status=LinkStatus.CONFIRMED)
+        .select_related("node__chain")
+        .order_by("node__chain__order", "node__chain__code", "node__order")
+    )
+    by_chain: dict[int, dict[str, Any]] = {}
+    for link in links:
+        chain = link.node.chain
+        entry = by_chain.setdefault(chain.pk, {"chain": chain, "nodes": []})
+        entry["nodes"].append(link.node)
+    out = []
+    for entry in by_chain.values():
+        chain, mine = entry["chain"], entry["nodes"]
+        levels = {SEGMENT_ORDER.get(n.segment, 1) for n in mine}
+        others = [
+            n
+            for n in Node.objects.filter(chain=chain).exclude(kind="segment").order_by("order")
+            if n not in mine
+        ]
+        upstream = [n for n in others if SEGMENT_ORDER.get(n.segment, 1) < min(levels)]
+        downstream = [n for n in others if SEGMENT_ORDER.get(n.segment, 1) > max(levels)]
+        suppliers: dict[int, list[str]] = {}
+        for node_id, name in (
+            EnterpriseLink.objects.filter(node__in=upstream, status=LinkStatus.CONFIRMED)
+            .exclude(enterprise_id=uscc)
+            .order_by("node_id", "enterprise__name")
+            .values_list("node_id", "enterprise__name")
+        ):
+            names = suppliers.setdefault(node_id, [])
+            if len(names) < SUPPLIERS_SHOWN:
+                names.append(name)
+        out.append(
+            {
+                "chain": chain,
+                "nodes": mine,
+                "upstream": [(n, suppliers.get(n.pk, [])) for n in upstream],
+                "downstream": downstream,
+            }
+        )
+    return out
+
+
+def purchases(uscc: str) -> list[SupplyRelation]:
+    """The enterprise's own recorded purchases, newest year first (local or not)."""
+    return list(
+        SupplyRelation.objects.filter(buyer_id=uscc)
+        .select_related("node")
+        .order_by("-year", "-amount")[:50]
+    )

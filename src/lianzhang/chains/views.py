@@ -38,7 +38,18 @@ def _money(fen: Any) -> str:
     return "—" if fen is None else format_yuan(queries.yuan(fen))
 
 
+def _position(request: HttpRequest) -> HttpResponse:
+    """An enterprise user's chains page: where its own firm sits, up and down the chain."""
+    uscc = access.own_enterprise_id(request.user)
+    context = {
+        "positions": queries.position(uscc) if uscc else [],
+        "purchases": queries.purchases(uscc) if uscc else [],
+    }
+    return render(request, "chains/position.html", context)
+
+
 def _report(request: HttpRequest, chain: Chain) -> dict[str, Any]:
+    access.require_chain_analysis(request.user)
     visible = access.enterprises_for(request.user, "view")
     (report,) = queries.chain_reports([chain], visible, basis=_basis(request))
     return report
@@ -46,6 +57,8 @@ def _report(request: HttpRequest, chain: Chain) -> dict[str, Any]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    if not access.may_analyse_chains(request.user):
+        return _position(request)
     visible = access.enterprises_for(request.user, "view")
     basis = _basis(request)
     reports = queries.chain_reports(list(Chain.objects.all()), visible, basis=basis)
@@ -107,6 +120,7 @@ def chain_map(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def node_enterprises(request: HttpRequest, code: str, node_id: int) -> HttpResponse:
+    access.require_chain_analysis(request.user)
     node = get_object_or_404(Node, pk=node_id, chain__code=code)
     visible = access.enterprises_for(request.user, "view")
     ids = [node.pk]
@@ -141,6 +155,7 @@ def decide(request: HttpRequest, link_id: int) -> HttpResponse:
 
 @login_required
 def gaps(request: HttpRequest, code: str) -> HttpResponse:
+    access.require_chain_analysis(request.user)
     chain = get_object_or_404(Chain, code=code)
     rows = [
         {**g, "segment_name": Segment(g["segment"]).label}
@@ -292,6 +307,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
 def relatedness(request: HttpRequest) -> HttpResponse:
     """What to grow next: ECI of each region of a table, and for one region the
     industries it is close to (density) but not yet specialised in (RCA < 1)."""
+    access.require_chain_analysis(request.user)
     from lianzhang.core import gbt4754
 
     from . import complexity

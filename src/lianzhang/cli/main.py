@@ -17,13 +17,13 @@ import click
 from lianzhang.core.errors import LianzhangError
 
 from .appeals import appeals
-from .tiers import tiers
 from .calendar import calendar
 from .chains import chains
 from .delivery import delivery
 from .innovation import innovation
 from .policies import policies
 from .setup import setup_django
+from .tiers import tiers
 
 TABLE_NAMES = ("enterprises", "annual", "honours", "awards")
 

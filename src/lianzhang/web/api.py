@@ -104,4 +104,6 @@ api.add_router("/enterprises", "lianzhang.enterprises.api.router")  # 企业名�
 api.add_router("/chains", "lianzhang.chains.api.router")  # 产业图谱、缺链、配套率、关联度、招商
 api.add_router("/innovation", "lianzhang.innovation.api.router")  # 技术需求、揭榜挂帅、成果转化
 api.add_router("/appeals", "lianzhang.appeals.api.router")  # 企业诉求：受理、派单、办结、回访、指标
-api.add_router("/cultivation", "lianzhang.cultivation.api.router")  # 梯度培育：梯度、后备、到期、目标
+api.add_router(
+    "/cultivation", "lianzhang.cultivation.api.router"
+)  # 梯度培育：梯度、后备、到期、目标
