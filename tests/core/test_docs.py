@@ -7,15 +7,15 @@ import pytest
 from click import Group
 
 from lianzhang.cli.main import cli
-from lianzhang.core import contract
+from lianzhang.core import contract_doc
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_data_contract_doc_is_generated_from_the_code():
     doc = (ROOT / "docs" / "data-contract.md").read_text("utf-8")
-    assert doc == contract.markdown(), (
-        "run: python -m lianzhang.core.contract > docs/data-contract.md"
+    assert doc == contract_doc.markdown(), (
+        "run: python -m lianzhang.core.contract_doc > docs/data-contract.md"
     )
 
 
@@ -48,6 +48,8 @@ GUIDES = {
     "calendar": ["appeals.en.md", "appeals.zh.md"],
     "appeals": ["appeals.en.md", "appeals.zh.md"],
     "tiers": ["cultivation.en.md", "cultivation.zh.md"],
+    "landuse": ["landuse.en.md", "landuse.zh.md"],
+    "monitor": ["monitoring.en.md", "monitoring.zh.md"],
 }
 
 

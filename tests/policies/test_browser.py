@@ -7,9 +7,13 @@ attachment, a reviewer is assigned, declares no conflict and approves, the burea
 Deselect with ``-m "not browser"``.
 """
 
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
 
 from lianzhang.accounts.services import create_user
+from lianzhang.enterprises.models import Annual
 from lianzhang.policies.models import Case, Match, PaymentOrder
 from tests.conftest import needs_chromium
 
@@ -83,6 +87,12 @@ def test_both_delivery_paths_to_payment(transactional_db, live_server, browser, 
         .exclude(enterprise_id__in=taken)
         .order_by("enterprise_id")
         .first()
+    )
+    # the unit's sale price on record: the 首台套 award is a share of it (issue 10)
+    Annual.objects.update_or_create(
+        enterprise_id=match.enterprise_id,
+        year=timezone.localdate().year - 1,
+        defaults={"first_unit_sale_price": Decimal("5000000")},
     )
     create_user("shenbao", "pw-browser-1", "enterprise", uscc=match.enterprise_id)
     applicant = login(browser, base, "shenbao", "pw-browser-1")

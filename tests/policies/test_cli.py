@@ -36,3 +36,18 @@ def test_delivery_from_the_command_line(city, tmp_path, settings):
     assert code == 0 and "完整" in out
     code, out = run("delivery", "pay", "no.such.policy", "--year", "2026")
     assert code == 1 and "没有政策 no.such.policy" in out
+
+
+def test_credit_import_from_the_command_line(city, tmp_path):
+    from lianzhang.enterprises.models import CreditListing
+
+    header = "统一社会信用代码,名单类别,列入日期,来源\n"
+    good = tmp_path / "list.csv"
+    good.write_text(header + f"{USCCS[0]},严重失信,2026-03-01,信用中国\n", encoding="utf-8")
+    code, out = run("delivery", "credit-import", str(good))
+    assert code == 0 and "新增 1" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + f"{USCCS[1]},黑名单,2026-03-01,信用中国\n", encoding="utf-8")
+    code, out = run("delivery", "credit-import", str(bad))
+    assert code == 1 and "第 2 行" in out and "kind is one of" in out
+    assert CreditListing.objects.count() == 1

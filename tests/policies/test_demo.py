@@ -48,3 +48,12 @@ def test_demo_leaves_cases_in_every_state_and_a_ledger_that_adds_up(client):
     assert queue["total"] > 0  # the demo assigns applications to the analyst
     dash = client.get("/policies/dashboard/").context
     assert dash["summary"]["paid"] > 0 and dash["unclaimed_total"] > 0
+    # 公示: one policy's approved cases are on a public list with an open objection
+    from lianzhang.policies.models import Objection, Publicity
+
+    listed = Publicity.objects.get()
+    client.logout()
+    page = client.get(f"/policies/publicity/{listed.pk}/").content.decode()
+    assert listed.policy.title in page and "提出异议" in page
+    assert Objection.objects.filter(resolved_at=None).count() == 1
+    assert Case.objects.filter(state=State.HELD).exists()  # the credit register at work

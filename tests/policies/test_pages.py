@@ -162,12 +162,18 @@ def test_application_path_through_the_pages(delivered, client):
     Annual.objects.update_or_create(  # last year's accounts: the award formula reads them
         enterprise_id=HIGH_TECH,
         year=timezone.localdate().year - 1,
-        defaults={"revenue": Decimal("291000000"), "main_revenue": Decimal("280400000")},
+        defaults={
+            "revenue": Decimal("291000000"),
+            "main_revenue": Decimal("280400000"),
+            "first_unit_sale_price": Decimal("14020000"),  # the unit sold: what the award reads
+        },
     )
     chips = delivered["enterprise"]
     client.force_login(chips)
     mine = client.get("/policies/mine/").content.decode()
-    assert "首台（套）重大技术装备奖励" in mine  # may qualify: a reviewer checks the listing
+    assert (
+        "首台（套）重大技术装备推广应用奖励" in mine
+    )  # may qualify: a reviewer checks the listing
     response = client.post("/policies/mine/apply/local.example.first-unit/")
     case = case_of(HIGH_TECH, "local.example.first-unit")
     assert response.url == f"/policies/cases/{case.pk}/"
@@ -210,7 +216,8 @@ def test_application_path_through_the_pages(delivered, client):
     client.force_login(delivered["admin"])
     client.post(act, {"action": "uphold", "reason": "复核：批次无误"})
     case = case_of(HIGH_TECH, "local.example.first-unit")
-    # the formula award once the reviewer's check is confirmed: 1% of 2.804亿 to the 1000 yuan
+    # the formula award once the reviewer's check is confirmed: 20% of the unit's 1402万 sale
+    # price, to the 1000 yuan (not a share of revenue)
     assert (case.state, case.award_computed) == ("approved", Decimal("2804000.00"))
     page = client.get(f"/policies/cases/{case.pk}/").content.decode()
     assert "复核：批次无误" in page and "认定证书.pdf" in page

@@ -62,3 +62,16 @@ def test_entitled_not_received_says_why(city, people):
     assert (row["cases"], row["approved"], row["paid"]) == (2, 2, 0)
     by_district = {g["group"]: g for g in queries.amounts_by(2026, "district")}
     assert by_district["成都高新区"]["granted"] == Decimal("100")
+
+
+def test_the_same_wording_on_the_my_policies_page() -> None:
+    """reason() shows a count with its unit and money in one unit, as ``explain`` (issue 10)."""
+    reason = queries.reason
+    staff = {"label": "研发人员", "passed": False, "value": 19.0, "threshold": 20.0}
+    assert reason({**staff, "margin": -1.0, "unit": "", "measure": "人"}) == (
+        "研发人员：19 人，低于 20 人，差 1 人"
+    )
+    money = {"label": "营业收入", "passed": True, "value": 257521563.32, "threshold": 2e7}
+    assert reason({**money, "margin": 237521563.32, "unit": "yuan", "measure": ""}) == (
+        "营业收入：25752.156332 万元，达到 2000 万元"
+    )

@@ -20,6 +20,7 @@ from typing import Any
 import xlsxwriter
 from django.template.loader import render_to_string
 
+from lianzhang.core import exports
 from lianzhang.core.errors import LianzhangError
 from lianzhang.core.money import format_yuan
 
@@ -39,7 +40,7 @@ def _wan(fen: Any) -> float | None:
 
 def write_excel(report: dict[str, Any]) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = xlsxwriter.Workbook(out, {"in_memory": True, **exports.XLSX_TEXT})
     bold = book.add_format({"bold": True})
     pct = book.add_format({"num_format": "0.0%"})
     money = book.add_format({"num_format": "#,##0.00"})

@@ -113,6 +113,76 @@ def pay(policy: str, year: int) -> None:
     run = services.open_payment_run(_policy(policy), year, user)  # resumes an interrupted one
     count = services.execute_payment_run(run, user)
     click.echo(f"支付批次 #{run.pk}：{count} 笔支付指令 / {count} payment orders")
+    held = run.policy.cases.filter(year=year, state="held").count()
+    if held:
+        click.echo(f"信用核查暂缓 {held} 项 / {held} cases held by the credit register", err=True)
+
+
+@delivery.command(help="发布公示（已批准、待公示的事项）/ publish the approved cases (公示)")
+@click.argument("policy")
+@click.option("--year", type=int, required=True)
+def publicize(policy: str, year: int) -> None:
+    """The list runs the policy's working days from today (or the next working day)."""
+    _setup()
+    from lianzhang.policies import services
+
+    found = services.publicize(_policy(policy), year, _operator())
+    n = found.cases.count()
+    click.echo(
+        f"公示 #{found.pk}：{n} 项，{found.starts_on} 至 {found.ends_on} / "
+        f"{n} cases published {found.starts_on} to {found.ends_on}: /policies/publicity/{found.pk}/"
+    )
+
+
+@delivery.command(
+    "treasury-export",
+    help="导出国库支付文件（待银行回单的支付指令）/ write the treasury batch file",
+)
+@click.argument("policy")
+@click.option("--year", type=int, required=True)
+@click.argument("path", type=click.Path(dir_okay=False))
+def treasury_export(policy: str, year: int, path: str) -> None:
+    """PATH ends in .xlsx or .csv; one row per open order, with its business reference."""
+    _setup()
+    from lianzhang.policies import services
+
+    count = services.write_treasury_file(_policy(policy), year, path, _operator())
+    click.echo(f"已写入 {count} 笔支付 / {count} payments written: {path}")
+
+
+@delivery.command("bank-returns", help="登记银行回单（已支付／退回）/ record the bank's returns")
+@click.argument("path", type=click.Path(dir_okay=False))
+def bank_returns(path: str) -> None:
+    """All or nothing; the same returns imported again change nothing."""
+    _setup()
+    from lianzhang.policies import services
+
+    report = services.import_bank_returns(path, _operator())
+    for error in report.errors[:50]:
+        click.echo(f"  {error}", err=True)
+    click.echo(report.summary())
+    if not report.written:
+        raise SystemExit(1)
+
+
+@delivery.command(
+    "credit-import",
+    help="导入信用名单（严重失信、经营异常、重大事故、行政处罚）/ import a credit list",
+)
+@click.argument("path", type=click.Path(dir_okay=False))
+def credit_import(path: str) -> None:
+    """All or nothing; the same list imported again updates its entries."""
+    _setup()
+    from lianzhang.enterprises.credit import import_credit
+
+    report = import_credit(path)
+    for error in report.errors[:50]:
+        click.echo(f"  {error}", err=True)
+    if report.error_count > 50:
+        click.echo(f"  …… 共 {report.error_count} 处错误 / {report.error_count} errors", err=True)
+    click.echo(report.summary())
+    if not report.written:
+        raise SystemExit(1)
 
 
 @delivery.command(help="对账：预算、分配、支付、退回 / reconcile the ledger")

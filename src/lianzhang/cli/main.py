@@ -21,6 +21,8 @@ from .calendar import calendar
 from .chains import chains
 from .delivery import delivery
 from .innovation import innovation
+from .landuse import landuse
+from .monitor import monitor
 from .policies import policies
 from .setup import setup_django
 from .tiers import tiers
@@ -270,6 +272,8 @@ cli.add_command(innovation)
 cli.add_command(calendar)
 cli.add_command(appeals)
 cli.add_command(tiers)
+cli.add_command(landuse)
+cli.add_command(monitor)
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
 
 import chinese_calendar
@@ -146,6 +147,7 @@ def parse_date(text: str) -> dt.date:
         ) from None
 
 
+@cache  # the package's table is fixed for the process; rescanning it cost ~45 µs a day
 def known_years() -> tuple[int, int]:
     """The first and last year the package has the State Council's holidays for."""
     years = [day.year for day in chinese_calendar.constants.holidays]

@@ -296,6 +296,7 @@ CHOICE_LABELS: dict[str, dict[str, str]] = {
         "national": "国家级",
     },
     "leading_product_field": {"key_link": "关键环节", "foundation": "六基领域", "other": "其他"},
+    "landuse_class": {"A": "A类（优先发展）", "B": "B类（提升发展）", "C": "C类", "D": "D类"},
     "title": {
         "high_tech": "高新技术企业",
         "tech_sme": "科技型中小企业",
@@ -340,6 +341,13 @@ TABLES: dict[str, tuple[Field, ...]] = {
             "核心技术属于国家重点支持的高新技术领域",
             B,
             "core technology in supported high-tech fields",
+        ),
+        # issue 10: the trigger of the 上规 (纳统) reward
+        _f(
+            "above_scale_included_on",
+            "首次纳入规模以上工业企业统计日期",
+            Kind.DATE,
+            "first included in the above-scale roster (纳统) on",
         ),
     ),
     "annual": (
@@ -438,6 +446,39 @@ TABLES: dict[str, tuple[Field, ...]] = {
             "specialisation development score",
             maximum=Decimal(100),
         ),
+        # issue 10: the local library (技改, 首台套, 亩均, 数字化服务券)
+        _f(
+            "renovation_equipment_investment",
+            "技术改造项目设备投资额（经审核）",
+            M,
+            "eligible equipment investment of the renovation project",
+        ),
+        _f("first_unit_sale_price", "首台（套）产品销售单价", M, "first-unit equipment sale price"),
+        _f(
+            "first_unit_insurance_premium",
+            "首台（套）综合保险保费",
+            M,
+            "first-unit equipment insurance premium",
+        ),
+        _f(
+            "landuse_class",
+            "亩均效益综合评价类别",
+            Kind.CHOICE,
+            "亩均 (per-mu efficiency) evaluation class",
+            choices=("A", "B", "C", "D"),
+        ),
+        _f(
+            "digital_service_contract",
+            "数字化转型服务合同金额",
+            M,
+            "digital-transformation service contract amount",
+        ),
+        _f(
+            "digital_provider_listed",
+            "服务商列入本市数字化转型服务商名录",
+            B,
+            "the contract's provider is on the city's list",
+        ),
     ),
     "honours": (
         _f("uscc", "统一社会信用代码", Kind.USCC, "USCC", required=True),
@@ -517,66 +558,3 @@ def resolve_header(table: str, header: str) -> tuple[str, int | Decimal] | None:
         return known[text]
     base, unit = _strip_unit(text)
     return known.get(f"{base}（{unit}）" if unit else base)
-
-
-def markdown() -> str:
-    """The contract as Markdown (docs/data-contract.md is this text; a test keeps it current)."""
-    kinds = {
-        Kind.TEXT: "text",
-        Kind.USCC: "USCC (GB 32100)",
-        Kind.INDUSTRY: "GB/T 4754 小类",
-        Kind.MONEY: "yuan (exact)",
-        Kind.INT: "integer",
-        Kind.FRACTION: "fraction",
-        Kind.DECIMAL: "number",
-        Kind.BOOL: "true/false",
-        Kind.DATE: "YYYY-MM-DD",
-        Kind.CHOICE: "one of",
-    }
-    lines = [
-        "# Data contract / 数据规范",
-        "",
-        "Generated from `src/lianzhang/core/contract.py` (`python -m lianzhang.core.contract`).",
-        "Source: `shared/spec/enterprise-data.md` v1. Money in yuan, exact to the fen; ratios",
-        "as fractions; an empty cell is unknown, never zero. Import headers: the Chinese header",
-        "below, the Chinese name with 万元/亿元/% instead of the unit, or the English name.",
-        "",
-        f"Every cell: at most {cells.MAX_CELL:,} characters (Excel's limit). Numbers: full-width",
-        "digits and punctuation (１２３．４５) read as ASCII; commas only in groups of three",
-        f"(1,234,567; `1,2,3` is refused). Dates: {cells.DATE_MIN} to {cells.DATE_MAX}. Districts:",
-        "`src/lianzhang/core/data/districts.csv`, or the file named by `LIANZHANG_DISTRICTS`",
-        "(one name per line). An Excel formula without a saved value is refused.",
-    ]
-    for table, specs in TABLES.items():
-        lines += [
-            "",
-            f"## `{table}` — {TABLE_ZH[table]}",
-            "",
-            f"Key: {', '.join(f'`{k}`' for k in KEYS[table])}",
-            "",
-            "| name | 中文表头 header | kind | English | notes |",
-            "|---|---|---|---|---|",
-        ]
-        for f in specs:
-            labels = CHOICE_LABELS.get(f.name, {})
-            notes = ", ".join(f"`{c}` {labels.get(c, '')}".strip() for c in f.choices)
-            bounds = []
-            if f.minimum is None:
-                bounds.append("may be negative")
-            elif f.minimum != 0:
-                bounds.append(f"≥ {f.minimum}")
-            if f.maximum is not None:
-                bounds.append(f"≤ {f.maximum}")
-            if f.max_length is not None:
-                bounds.append(f"≤ {f.max_length} characters")
-            if f.name == "district":
-                bounds.append("a district of the city's list")
-            notes = "; ".join(
-                x for x in [notes, ", ".join(bounds), "required" if f.required else ""] if x
-            )
-            lines.append(f"| `{f.name}` | {f.header} | {kinds[f.kind]} | {f.en} | {notes} |")
-    return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":
-    print(markdown(), end="")

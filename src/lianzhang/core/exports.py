@@ -6,7 +6,9 @@ platform writes goes through ``neutralise`` (or ``writer``), which puts a single
 front of such a cell: the spreadsheet shows the text, and ``restore`` (used when a contract
 table is imported) takes the quote off again, so an export still imports back unchanged.
 Numbers are left alone: only text can carry a formula. XLSX exports write text cells as
-strings, which spreadsheets never evaluate.
+strings, which spreadsheets never evaluate: every workbook is opened with ``XLSX_TEXT``,
+because xlsxwriter's ``write()`` otherwise turns a text starting with ``=`` into a formula
+(a test checks every ``Workbook(`` in the package passes it).
 
 >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("-5"), neutralise(-5), neutralise("成都")
 ('\\'=HYPERLINK("http://x")', "'-5", -5, '成都')
@@ -21,6 +23,9 @@ from collections.abc import Iterable
 from typing import Any
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+#: xlsxwriter workbook options: text stays text (no formulas, no links made from strings).
+XLSX_TEXT: dict[str, bool] = {"strings_to_formulas": False, "strings_to_urls": False}
 
 
 def neutralise(value: Any) -> Any:

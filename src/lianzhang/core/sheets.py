@@ -46,7 +46,7 @@ def raw_rows(path: Path) -> Iterator[list[Any]]:
 
 
 def csv_rows(path: Path) -> Iterator[list[Any]]:
-    encoding = _encoding(path)
+    encoding = encoding_of(path)
     number = 1
     with path.open(encoding=encoding, newline="") as handle:
         reader = csv.reader(handle)
@@ -68,7 +68,7 @@ def csv_rows(path: Path) -> Iterator[list[Any]]:
 _CHUNK = 1 << 20
 
 
-def _encoding(path: Path) -> str:
+def encoding_of(path: Path) -> str:
     """The file's encoding, checked over the whole file: UTF-8, GB18030 or UTF-16.
 
     A byte-order mark is believed, and a file that does not keep to it is refused (a UTF-8

@@ -10,6 +10,7 @@ from typing import Any
 import xlsxwriter
 from django.db.models import QuerySet
 
+from lianzhang.core import exports
 from lianzhang.enterprises.models import Enterprise
 
 from . import ladder, queries
@@ -26,7 +27,7 @@ def _cell(value: Any) -> Any:
 def write(scope: QuerySet[Enterprise], on: dt.date, months: int, path: str | Path) -> None:
     """The pyramid, the districts, each tier's candidates, expiring titles, targets of the
     year and the listing pipeline, as of ``on``."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(str(path), exports.XLSX_TEXT)
     bold = book.add_format({"bold": True})
     percent = book.add_format({"num_format": "0.0%"})
 

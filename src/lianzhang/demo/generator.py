@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from lianzhang.core import contract, frames, gbt4754, uscc
+from lianzhang.core import contract, exports, frames, gbt4754, uscc
 
 from .sectors import BRAND, DISTRICTS, SECTORS, SUFFIXES
 
@@ -421,7 +421,7 @@ def write_city(city: City, directory: Path | str, *, fmt: str = "csv") -> list[P
 def _write_xlsx(frame: pl.DataFrame, path: Path, sheet_name: str) -> None:
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, **exports.XLSX_TEXT})
     try:
         sheet = book.add_worksheet(sheet_name)
         sheet.write_row(0, 0, frame.columns)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Annual, Award, Enterprise, Honour, ImportLog
+from .models import Annual, Award, CreditListing, Enterprise, Honour, ImportLog
 
 
 @admin.register(Enterprise)
@@ -58,3 +58,10 @@ class ImportLogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+@admin.register(CreditListing)
+class CreditListingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["uscc", "name", "kind", "listed_on", "removed_on", "source"]
+    list_filter = ["kind"]
+    search_fields = ["uscc", "name", "reference"]

@@ -79,8 +79,12 @@ TABLE_CHOICES = [
 ]
 
 
+#: What the import page accepts: the contract's tables and the credit register's lists.
+IMPORT_CHOICES = [*TABLE_CHOICES, ("credit", _("Credit lists (严重失信, 经营异常, incidents)"))]
+
+
 class ImportForm(forms.Form):
-    table = forms.ChoiceField(label=_("Table"), choices=TABLE_CHOICES)
+    table = forms.ChoiceField(label=_("Table"), choices=IMPORT_CHOICES)
     file = forms.FileField(
         label=_("File (CSV or XLSX)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),

@@ -60,6 +60,9 @@ class Enterprise(models.Model):
     tech_in_supported_fields = models.BooleanField(
         "核心技术属于国家重点支持的高新技术领域", null=True, blank=True
     )
+    above_scale_included_on = models.DateField(
+        "首次纳入规模以上工业企业统计日期", null=True, blank=True
+    )  # issue 10 (policy library)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -173,6 +176,17 @@ class Annual(models.Model):
     )
     specialization_dev_score = Quantity(
         "专精特新发展评价得分", validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    # issue 10 (policy library): 技改, 首台套, 亩均, 数字化服务券
+    renovation_equipment_investment = MoneyField(
+        "技术改造项目设备投资额（经审核）", null=True, blank=True
+    )
+    first_unit_sale_price = MoneyField("首台（套）产品销售单价", null=True, blank=True)
+    first_unit_insurance_premium = MoneyField("首台（套）综合保险保费", null=True, blank=True)
+    landuse_class = Choice("亩均效益综合评价类别", "landuse_class")
+    digital_service_contract = MoneyField("数字化转型服务合同金额", null=True, blank=True)
+    digital_provider_listed = models.BooleanField(
+        "服务商列入本市数字化转型服务商名录", null=True, blank=True
     )
 
     class Meta:
@@ -315,3 +329,42 @@ class ImportLog(models.Model):
             written=report.written,
             errors=[e.as_dict() for e in report.errors[:1000]],
         )
+
+
+class CreditListing(models.Model):
+    """One entry of a credit list (严重失信, 经营异常, 重大事故, 行政处罚) as imported.
+
+    The register is what approval and every payment run check "as of that moment"
+    (``enterprises.credit``): a case of a listed enterprise is held, never paid. Entries are
+    keyed by (USCC, kind, listing date, source), so importing the same list again updates
+    them (a removal date, a corrected name) instead of doubling them. The USCC is kept as
+    text: a list names firms the registry may not hold yet.
+    """
+
+    class Kind(models.TextChoices):
+        SERIOUS_DISHONEST = "serious_dishonest", _("serious dishonesty list (严重失信)")
+        ABNORMAL_OPERATION = "abnormal_operation", _("abnormal operations list (经营异常)")
+        MAJOR_INCIDENT = "major_incident", _("major safety, quality or environmental incident")
+        ADMINISTRATIVE_PENALTY = "administrative_penalty", _("administrative penalty (行政处罚)")
+
+    uscc = models.CharField(_("USCC"), max_length=18, db_index=True)
+    name = models.CharField(_("name on the list"), max_length=200, blank=True)
+    kind = models.CharField(_("list"), max_length=24, choices=Kind.choices)
+    listed_on = models.DateField(_("on the list since"))
+    removed_on = models.DateField(_("off the list since"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200)
+    reference = models.CharField(_("document number"), max_length=100, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+
+    class Meta:
+        ordering = ["uscc", "-listed_on"]
+        verbose_name = _("credit listing")
+        verbose_name_plural = _("credit listings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uscc", "kind", "listed_on", "source"], name="credit_listing_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uscc} {self.get_kind_display()} {self.listed_on}"

@@ -62,7 +62,7 @@ class ImportReport:
             self.errors.extend(errors[:room])
 
     def summary(self) -> str:
-        name = contract.TABLE_ZH[self.table]
+        name = contract.TABLE_ZH.get(self.table, "信用名单")  # the credit register's lists
         if self.written:
             return (
                 f"{name}：读取 {self.rows_read} 行，新增 {self.created}，更新 {self.updated}"
@@ -262,7 +262,7 @@ def _export_xlsx(
 ) -> int:
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, **exports.XLSX_TEXT})
     try:
         sheet = book.add_worksheet(contract.TABLE_ZH[table])
         head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
@@ -297,7 +297,7 @@ def write_template(table: str, path: Path | str) -> None:
     import xlsxwriter
 
     specs = contract.fields(table)
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), exports.XLSX_TEXT)
     try:
         head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
         sheet = book.add_worksheet(contract.TABLE_ZH[table])

@@ -24,9 +24,9 @@ from django.views.decorators.http import require_http_methods
 from lianzhang.accounts import access
 from lianzhang.core import contract, errors
 
-from . import queries, services
-from .forms import TABLE_CHOICES, EnterpriseForm, ImportForm
-from .models import Annual, Enterprise, ImportLog, growth
+from . import credit, queries, services
+from .forms import IMPORT_CHOICES, TABLE_CHOICES, EnterpriseForm, ImportForm
+from .models import Annual, CreditListing, Enterprise, ImportLog, growth
 
 
 def visible(request: HttpRequest, uscc: str, action: access.Action = "view") -> Enterprise:
@@ -94,6 +94,10 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "latest": years[-1] if years else None,
         "honours": honours,
         "awards": enterprise.awards.order_by("-year"),
+        "credit": [
+            (entry, credit.is_blocking(entry, today))
+            for entry in CreditListing.objects.filter(uscc=uscc)
+        ],
         "chart": chart,
         "can_change": access.enterprises_for(request.user, "change").filter(pk=uscc).exists(),
         "sections": file_sections(request.user, uscc),
@@ -146,7 +150,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         "report": report,
         "tables": TABLE_CHOICES,
         "logs": [
-            (log, dict(TABLE_CHOICES).get(log.table, log.table))
+            (log, dict(IMPORT_CHOICES).get(log.table, log.table))
             for log in ImportLog.objects.select_related("user")[:20]
         ],
     }
@@ -161,6 +165,8 @@ def _import(request: HttpRequest, form: ImportForm) -> services.ImportReport | N
             for chunk in upload.chunks():
                 handle.write(chunk)
         try:
+            if form.cleaned_data["table"] == "credit":  # all or nothing: no partial lists
+                return credit.import_credit(path, user=request.user)
             report = services.import_file(
                 path,
                 form.cleaned_data["table"],

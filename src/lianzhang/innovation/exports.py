@@ -7,6 +7,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from lianzhang.core import exports
+
 from .models import Demand
 
 HEADERS = [
@@ -30,7 +32,7 @@ HEADERS = [
 
 def write_demands(path: str | Path, demands: Iterable[Demand]) -> int:
     """Write the list; budgets as exact numbers with two decimals, unknown left blank."""
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), exports.XLSX_TEXT)
     sheet = book.add_worksheet("技术需求清单")
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "#,##0.00"})

@@ -38,6 +38,8 @@ class MyPolicyOut(Schema):
     reasons: list[str]
     case_id: int | None
     case_state: str | None
+    #: the verdict rests on a manual or unverified clause (须人工审核; category "review")
+    needs_review: bool = False
 
 
 @router.get(
@@ -62,6 +64,7 @@ def enterprise_policies(
             "reasons": m.reasons,
             "case_id": m.case.pk if m.case else None,
             "case_state": m.case.state if m.case else None,
+            "needs_review": m.needs_review,
         }
         for m in queries.my_policies(enterprise.uscc, as_of)
     ]
@@ -229,6 +232,9 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 class ConfirmIn(Schema):
     bank_account: str
+    #: the account holder; empty: the registered name (a different one is held at payment)
+    payee_name: str = Field("", max_length=200)
+    bank_name: str = Field("", max_length=100)
 
 
 @router.post(
@@ -239,7 +245,9 @@ class ConfirmIn(Schema):
 def confirm_case(request: HttpRequest, case_id: int, body: ConfirmIn) -> dict[str, Any]:
     """免申即享: the enterprise confirms its intent and bank account."""
     _visible_case(request, case_id)
-    return _case(services.confirm(case_id, request.user, body.bank_account))
+    return _case(
+        services.confirm(case_id, request.user, body.bank_account, body.payee_name, body.bank_name)
+    )
 
 
 class ActionIn(Schema):
@@ -387,6 +395,25 @@ def unclaimed(request: HttpRequest) -> list[dict[str, Any]]:
     return [row for row in queries.entitled_not_received() if row["uscc"] in visible]
 
 
+class NeedsReviewOut(Schema):
+    uscc: str
+    name: str
+    district: str
+    policy: str
+    title: str
+    award: Decimal | None
+    verdict: str
+    status: str
+    reason: str
+
+
+@router.get("/dashboard/needs-review", response=list[NeedsReviewOut], tags=["oversight"])
+def needs_review(request: HttpRequest) -> list[dict[str, Any]]:
+    """须人工审核: verdicts resting on a manual or unverified clause (not entitled yet)."""
+    visible = set(access.enterprises_for(request.user, "view").values_list("pk", flat=True))
+    return [row for row in queries.awaiting_review() if row["uscc"] in visible]
+
+
 class WhatIfIn(Schema):
     policy: str
     set: dict[str, str] = Field(max_length=100)
@@ -519,10 +546,13 @@ class SettleIn(Schema):
 
 class OrderOut(Schema):
     id: int
+    #: the business reference of the treasury file and the bank's returns (LZ00000042)
+    reference: str
     case: int
     amount: Decimal
     status: str
     bank_account: str
+    payee_name: str
 
 
 @router.post(
@@ -538,10 +568,12 @@ def settle(request: HttpRequest, order_id: int, body: SettleIn) -> Any:
     order = services.settle(order_id, request.user, paid=body.paid, note=body.note)
     return {
         "id": order.pk,
+        "reference": order.reference,
         "case": order.case_id,
         "amount": order.amount,
         "status": order.status,
         "bank_account": order.bank_account,
+        "payee_name": order.payee_name,
     }
 
 

@@ -28,7 +28,7 @@ from lianzhang.core.errors import LianzhangError
 from lianzhang.enterprises.models import Enterprise
 
 from . import matching, queries, reports, sandbox, services, workflow
-from .models import Budget, Case, MatchRun, PaymentOrder, Policy
+from .models import Budget, Case, MatchRun, Objection, PaymentOrder, Policy
 from .pages import need_bureau, say, year_of
 from .workflow import State
 
@@ -73,6 +73,9 @@ def ledger(request: HttpRequest, code: str, year: int) -> HttpResponse:
         .order_by("-created_at"),
         "runs": policy.payment_runs.filter(year=year).order_by("-created_at"),
         "unallocated": committed.filter(state=State.APPROVED, award_granted__isnull=True).count(),
+        "publicities": policy.publicities.filter(year=year).prefetch_related(
+            "objections__case__enterprise"
+        ),
     }
     return render(request, "policies/ledger.html", context)
 
@@ -98,6 +101,28 @@ def _money_action(request: HttpRequest, policy: Policy, year: int) -> str:
         run = services.open_payment_run(policy, year, user)
         done = services.execute_payment_run(run, user)
         return _("Payment run %(run)s: %(n)s orders.") % {"run": run.pk, "n": done}
+    if action == "publicity_days":
+        days = post.get("days", "")
+        if not days.isdigit():
+            raise LianzhangError("公示期应为工作日数", "the publicity period is a number of days")
+        services.set_publicity_days(policy, int(days), user, post.get("reason", ""))
+        return _("Publicity period saved.")
+    if action == "publicize":
+        found = services.publicize(policy, year, user)
+        return _("Published %(n)s cases from %(start)s to %(end)s.") % {
+            "n": found.cases.count(),
+            "start": found.starts_on,
+            "end": found.ends_on,
+        }
+    if action in ("uphold_objection", "dismiss_objection"):
+        objection = Objection.objects.filter(
+            pk=post.get("objection") or 0, publicity__policy=policy
+        ).first()
+        if objection is None:
+            raise LianzhangError("没有该异议", "no such objection")
+        upheld = action == "uphold_objection"
+        services.resolve_objection(objection.pk, user, upheld, post.get("reason", ""))
+        return _("Objection resolved.")
     if action in ("paid", "returned"):
         order = PaymentOrder.objects.filter(pk=post.get("order") or 0, case__policy=policy).first()
         if order is None:
@@ -116,6 +141,43 @@ def money_act(request: HttpRequest, code: str, year: int) -> HttpResponse:
         messages.success(request, _money_action(request, policy, year))
     except LianzhangError as exc:
         say(request, exc)
+    return redirect("policies:ledger", code=code, year=year)
+
+
+@login_required
+def treasury(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The treasury's batch file of the open payment orders (audited as exported)."""
+    need_bureau(request)
+    policy = get_object_or_404(Policy, code=code)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "treasury.xlsx"
+        services.write_treasury_file(policy, year, path, request.user)
+        content = path.read_bytes()
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="treasury-{code}-{year}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def bank_returns(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Upload the bank's returns file: every answer recorded, or none (with the errors)."""
+    need_bureau(request)
+    get_object_or_404(Policy, code=code)
+    access.require(request.user, "import")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose the bank's returns file (CSV or XLSX)."))
+        return redirect("policies:ledger", code=code, year=year)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(upload.name or "returns.csv").name
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        report = services.import_bank_returns(path, request.user)
+    (messages.success if report.written else messages.error)(request, report.summary())
+    for error in report.errors[:20]:
+        messages.error(request, str(error))
     return redirect("policies:ledger", code=code, year=year)
 
 
@@ -147,6 +209,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by = {d: queries.amounts_by(year, d, scope) for d in ("district", "chain", "policy")}
     coverage = queries.coverage(year, scope)
     unclaimed = _within(queries.entitled_not_received(), scope)
+    review = _within(queries.awaiting_review(), scope)
     near = _within(queries.near_misses(limit=100000), scope)
     chart = {
         "coverage": {
@@ -173,6 +236,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "days": queries.days_to_payment(year, scope),
         "unclaimed": unclaimed[:SHOWN],
         "unclaimed_total": len(unclaimed),
+        "review": review[:SHOWN],
+        "review_total": len(review),
         "near": near[:SHOWN],
         "near_total": len(near),
         "run": MatchRun.objects.filter(finished_at__isnull=False).first(),

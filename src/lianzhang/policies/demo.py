@@ -11,6 +11,7 @@ password, nobody logs in with it). The ``qiye`` login keeps cases to act on itse
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Callable
 from decimal import Decimal
@@ -22,13 +23,23 @@ from django.utils import timezone
 from lianzhang.accounts import access
 from lianzhang.accounts.models import Profile, Role
 from lianzhang.accounts.services import create_user
+from lianzhang.enterprises.models import CreditListing
 
 from . import matching, services
 from .models import Case, MatchRun, Policy
 from .workflow import Mode, State
 
 #: How far the demo moves the n-th case of a policy (cycled); the rest stay where opened.
-AUTOMATIC_PLAN = ("eligible", "confirmed", "approved", "paid", "ordered", "paid", "returned")
+AUTOMATIC_PLAN = (
+    "eligible",
+    "confirmed",
+    "approved",
+    "paid",
+    "ordered",
+    "paid",
+    "returned",
+    "held",
+)
 APPLICATION_PLAN = (
     "draft",
     "submitted",
@@ -77,6 +88,14 @@ def _account(uscc: str) -> str:
 def _automatic(case: Case, goal: str, admin: Any, analyst: Any) -> None:
     firm = _enterprise_user(case.enterprise_id)
     services.confirm(case.pk, firm, _account(case.enterprise_id))
+    if goal == "held":  # listed after it was found eligible: the approval holds it
+        CreditListing.objects.get_or_create(
+            uscc=case.enterprise_id,
+            kind=CreditListing.Kind.SERIOUS_DISHONEST,
+            listed_on=timezone.localdate() - dt.timedelta(days=40),
+            source="信用中国（演示）",
+            defaults={"reference": "川信用〔演示〕1号"},
+        )
     if goal != "confirmed":
         services.approve(case.pk, analyst, "数据比对符合条件（演示）")
 
@@ -200,6 +219,19 @@ def _applications(run: MatchRun, own: str | None) -> list[Case]:
     return out
 
 
+def _publicity(year: int, admin: Any) -> None:
+    """One policy publishes its approved cases (公示) and a citizen objects to one entry."""
+    approved = Case.objects.filter(year=year, state=State.APPROVED, policy__budgets__year=year)
+    first = approved.order_by("policy__code", "pk").select_related("policy").first()
+    if first is None:
+        return
+    services.set_publicity_days(first.policy, 5, admin, "兑付前公示 5 个工作日（演示）")
+    listed = services.publicize(first.policy, year, admin)
+    services.file_objection(
+        listed.pk, first.pk, "王先生", "028-6666 0000", "该企业去年已停产，请核实（演示）"
+    )
+
+
 def load_demo(echo: Callable[[str], None] = print) -> str:
     """Library, budgets, match, cases in every state; returns a one-line summary."""
     if Case.objects.exists():
@@ -228,6 +260,7 @@ def load_demo(echo: Callable[[str], None] = print) -> str:
     _pay(plan, today.year, admin)
     _own_case(own_uscc, admin, analyst)
     _move(plan, admin, analyst, money=False)  # after the payment runs: stays approved
+    _publicity(today.year, admin)
     paid = sum(
         (c.award_granted or Decimal(0) for c in Case.objects.filter(state=State.PAID)),
         Decimal(0),

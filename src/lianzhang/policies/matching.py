@@ -72,6 +72,12 @@ def sync_library(library: Library | None = None, year: int | None = None) -> lis
                 # money rules set in the platform survive a re-sync unless the file says
                 **({"allocation": raw["allocation"]} if "allocation" in raw else {}),
                 **({"no_stack_with": list(raw["no_stack_with"])} if "no_stack_with" in raw else {}),
+                **(
+                    {"no_stack_years": int(raw["no_stack_years"])}
+                    if "no_stack_years" in raw
+                    else {}
+                ),
+                "once_per": ":".join(p.once_per) if p.once_per else "",
             },
         )
         if p.budget_fen is not None:
@@ -159,9 +165,9 @@ def explanations(ev: Evaluation) -> pl.DataFrame:
     crit = ev.criteria().filter(pl.col("is_leaf"))
     near = pl.col("margin").abs() <= pl.col("threshold").abs() * NEAR_MISS_SHARE
     return crit.group_by("uscc", "policy").agg(
-        pl.struct("id", "label", "clause", "passed", "value", "threshold", "margin", "unit").alias(
-            "criteria"
-        ),
+        pl.struct(
+            "id", "label", "clause", "passed", "value", "threshold", "margin", "unit", "measure"
+        ).alias("criteria"),
         (pl.col("passed") == False).sum().alias("failed"),  # noqa: E712 - a Polars expression
         ((pl.col("passed") == False) & near.fill_null(False)).sum().alias("near"),  # noqa: E712
     )
@@ -222,6 +228,7 @@ def run_match(as_of: dt.date, user: Any = None) -> MatchRun:
         .alias("criteria"),
         pl.col("failed").fill_null(0).cast(pl.Int64),
         pl.col("near_miss").fill_null(False),
+        pl.col("needs_review").fill_null(True),
     )
     upsert(Match, rows, ("run_id", "uscc", "policy_id"), rows.columns)
     run.manifest = {
@@ -231,7 +238,10 @@ def run_match(as_of: dt.date, user: Any = None) -> MatchRun:
         "engine": "lianzhang.rules",
     }
     run.enterprises = Enterprise.objects.count()
-    run.eligible = int((keep["verdict"] == "eligible").sum())
+    # entitled: eligible and not resting on a manual or unverified clause (须人工审核)
+    eligible = keep["verdict"] == "eligible"
+    run.eligible = int((eligible & ~keep["needs_review"].fill_null(True)).sum())
+    run.manifest["needs_review"] = int((eligible & keep["needs_review"].fill_null(True)).sum())
     run.finished_at = timezone.now()
     run.save()
     return run

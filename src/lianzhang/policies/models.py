@@ -1,7 +1,9 @@
 """政策找企业 / 免申即享: the policy library, match runs, cases, reviews, money and audit.
 
 A **case** (享受事项) is one enterprise's claim on one policy for one budget year; the unique
-key (enterprise, policy, year) is what makes paying twice for the same item impossible.
+key (enterprise, policy, year) is what makes paying twice for the same item impossible. A
+one-off award (``Policy.once_per``) is keyed by its trigger instead (enterprise, policy,
+``trigger_key``): the same 小巨人 grant evaluated in three years is one case.
 Its state moves only through ``workflow.TRANSITIONS`` by ``services``; each move writes an
 append-only, hash-chained ``AuditEvent``.
 """
@@ -38,6 +40,15 @@ class Policy(models.Model):
         _("allocation when over budget"), max_length=20, default="ranking"
     )
     no_stack_with = models.JSONField(_("does not stack with"), default=list, blank=True)
+    #: 就高不重复 across budget years: a grant of a no-stack policy within this many years
+    #: (1: the same year only) blocks this one
+    no_stack_years = models.PositiveSmallIntegerField(_("no-stacking span (years)"), default=1)
+    #: what a one-off award pays for (the file's ``once_per``): ``title_grant:little_giant``
+    #: or ``date:above_scale_included_on``; empty: once per budget year
+    once_per = models.CharField(_("paid once per"), max_length=80, blank=True, default="")
+    #: 公示 before payment, in working days (0: the policy pays without one). No source
+    #: fixes the length for 奖补 lists, so each bureau sets it per policy.
+    publicity_days = models.PositiveSmallIntegerField(_("publicity (working days)"), default=0)
     source = models.TextField(_("policy file"))
     active = models.BooleanField(_("active"), default=True)
 
@@ -128,6 +139,9 @@ class Match(models.Model):
     criteria = models.JSONField(default=list)
     failed = models.IntegerField(default=0)
     near_miss = models.BooleanField(default=False)
+    #: the verdict rests on a manual or unverified clause (``rules.review``): 须人工审核,
+    #: never counted as entitled, never granted without a reviewer
+    needs_review = models.BooleanField(_("needs review"), default=False)
 
     class Meta:
         constraints = [
@@ -152,6 +166,9 @@ class Case(models.Model):
     )
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="cases")
     year = models.IntegerField(_("budget year"))
+    #: what the case pays for when the policy pays once per event (``Policy.once_per``):
+    #: ``little_giant@2025-07-01``; empty: the case is the policy's claim for ``year``
+    trigger_key = models.CharField(_("trigger"), max_length=120, blank=True, default="")
     state = models.CharField(_("state"), max_length=24, choices=State.choices)
     #: bumped on every transition: a decision made on a stale version loses (optimistic lock)
     version = models.IntegerField(default=0)
@@ -162,6 +179,12 @@ class Case(models.Model):
     award_computed = MoneyField(_("award by formula"), null=True, blank=True)
     award_granted = MoneyField(_("award granted"), null=True, blank=True)
     bank_account = models.CharField(_("bank account"), max_length=64, blank=True, default="")
+    #: the account holder's name (收款人名称); empty: the enterprise's registered name. A
+    #: payment run holds a case whose payee differs from the registered name then
+    payee_name = models.CharField(_("payee name"), max_length=200, blank=True, default="")
+    bank_name = models.CharField(_("bank (开户行)"), max_length=100, blank=True, default="")
+    #: why a payee other than the registered name is accepted (a documented exception)
+    payee_exception = models.TextField(_("payee exception"), blank=True, default="")
     application = models.JSONField(_("application"), default=dict, blank=True)
     prereview = models.JSONField(_("automatic pre-review"), default=dict, blank=True)
     reviewer = models.ForeignKey(
@@ -178,7 +201,17 @@ class Case(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "policy", "year"], name="case_once")
+            models.UniqueConstraint(
+                fields=["enterprise", "policy", "year"],
+                condition=models.Q(trigger_key=""),
+                name="case_once",
+            ),
+            # a one-off award: one case per event, whatever the budget year
+            models.UniqueConstraint(
+                fields=["enterprise", "policy", "trigger_key"],
+                condition=~models.Q(trigger_key=""),
+                name="case_once_per_trigger",
+            ),
         ]
         ordering = ["-updated_at"]
 
@@ -232,6 +265,9 @@ class PaymentOrder(models.Model):
     amount = MoneyField(_("amount"))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ORDERED)
     bank_account = models.CharField(max_length=64)
+    #: the payee and bank as sent to the treasury (a later change of the case keeps these)
+    payee_name = models.CharField(max_length=200, blank=True, default="")
+    bank_name = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
@@ -244,6 +280,58 @@ class PaymentOrder(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="order_positive"),
         ]
+
+    @property
+    def reference(self) -> str:
+        """The business reference the treasury file carries and the bank returns."""
+        return f"LZ{self.pk:08d}"
+
+
+class Publicity(models.Model):
+    """One 公示 of a policy-year's approved cases: the public may object until it ends.
+
+    The list runs ``days`` working days from ``starts_on`` to ``ends_on`` (inclusive); a
+    payment run orders a case of a policy that asks for 公示 only after its list ended
+    with no objection left open (``services.publicity``).
+    """
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="publicities")
+    year = models.IntegerField(_("budget year"))
+    starts_on = models.DateField(_("published from"))
+    ends_on = models.DateField(_("published until"))
+    days = models.PositiveSmallIntegerField(_("publicity working days"))
+    cases = models.ManyToManyField(Case, related_name="publicities")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+
+
+class Objection(models.Model):
+    """An objection anyone filed on a public 公示 list, with contact details.
+
+    It holds the case's payment until a reviewer resolves it with a reason; an upheld
+    objection holds the case itself (back to review).
+    """
+
+    publicity = models.ForeignKey(Publicity, on_delete=models.PROTECT, related_name="objections")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="objections")
+    name = models.CharField(_("objector"), max_length=100)
+    contact = models.CharField(_("objector's phone or e-mail"), max_length=100)
+    text = models.TextField(_("objection"), max_length=2000)
+    filed_at = models.DateTimeField(_("objection filed at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("objection resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    upheld = models.BooleanField(_("objection upheld"), null=True, blank=True)
+    resolution = models.TextField(_("answer to the objection"), blank=True, default="")
+
+    class Meta:
+        ordering = ["-filed_at"]
 
 
 class Notice(models.Model):

@@ -13,14 +13,16 @@ from django.utils import timezone
 
 from lianzhang.core import gbt4754
 from lianzhang.core.money import format_yuan
-from lianzhang.rules.explain import shown
+from lianzhang.rules.explain import money_unit, shown
 
 from . import workflow
 from .matching import evaluate_registry, explanations, library
 from .models import AuditEvent, Case, Match, MatchRun, PaymentOrder, Policy
 from .workflow import State
 
-CATEGORY_ORDER = {"eligible": 0, "undetermined": 1, "near": 2}
+CATEGORY_ORDER = {"eligible": 0, "review": 1, "undetermined": 2, "near": 3}
+#: The label of a verdict that rests on a manual or unverified clause, in every view.
+NEEDS_REVIEW_ZH = "须人工审核"
 
 #: Confirmed or applied for and not yet decided (an objection is being decided again).
 IN_PROGRESS = (
@@ -36,12 +38,15 @@ IN_PROGRESS = (
 class MyPolicy:
     policy: Policy
     verdict: str
-    category: str  # eligible | undetermined (missing data / review) | near (just misses)
+    #: eligible | review (eligible as computed, but resting on a manual or unverified
+    #: clause: 须人工审核, not an entitlement) | undetermined (missing data) | near
+    category: str
     award: Decimal | None
     score: float | None
     reasons: list[str]
     case: Case | None = None
     criteria: list[dict[str, Any]] = field(default_factory=list)
+    needs_review: bool = False
 
 
 def reason(c: dict[str, Any]) -> str:
@@ -53,8 +58,13 @@ def reason(c: dict[str, Any]) -> str:
         return f"{c['label']}：缺少数据或需人工核实"
     if c["margin"] is None or c["value"] is None or c["threshold"] is None:
         return f"{c['label']}：{'满足' if c['passed'] else '不满足'}"
-    value, line = shown(c["value"], c["unit"]), shown(c["threshold"], c["unit"])
-    gap = shown(abs(c["margin"]), c["unit"])
+    unit, measure = c["unit"], c.get("measure") or ""
+    money = money_unit([c["threshold"], c["value"]]) if unit == "yuan" else None
+    value, line = (
+        shown(c["value"], unit, money, measure),
+        shown(c["threshold"], unit, money, measure),
+    )
+    gap = shown(abs(c["margin"]), unit, None, measure)
     if c["passed"]:
         # a ceiling (资产负债率, 职工人数) is met from below: 不超过, not 达到
         met = "不超过" if c["value"] < c["threshold"] else "达到"
@@ -82,12 +92,12 @@ def my_policies(uscc: str, as_of: dt.date | None = None) -> list[MyPolicy]:
     ev = evaluate_registry(as_of, active, usccs=[uscc])
     rows = ev.results().join(explanations(ev), on=["uscc", "policy"], how="left").to_dicts()
     by_code = {p.code: p for p in active}
-    cases = {c.policy_id: c for c in Case.objects.filter(enterprise_id=uscc, year=as_of.year)}
+    cases = {c.policy_id: c for c in _claims(Case.objects.filter(enterprise_id=uscc), as_of.year)}
     out = []
     for row in rows:
         criteria = row["criteria"] or []
         if row["verdict"] == "eligible":
-            category = "eligible"
+            category = "review" if row["needs_review"] else "eligible"
         elif row["verdict"] == "undetermined":
             category = "undetermined"
         elif row["failed"] == 1 and row["near"] == 1:
@@ -96,7 +106,7 @@ def my_policies(uscc: str, as_of: dt.date | None = None) -> list[MyPolicy]:
             continue
         # why it qualifies for a qualifying policy (not the alternatives it did not need);
         # what is short or missing for the others
-        if category == "eligible":
+        if category in ("eligible", "review"):
             wanted = [c for c in criteria if c["passed"] is True] or criteria
         else:
             wanted = [c for c in criteria if c["passed"] is not True] or criteria
@@ -111,9 +121,16 @@ def my_policies(uscc: str, as_of: dt.date | None = None) -> list[MyPolicy]:
                 reasons=[reason(c) for c in wanted],
                 criteria=criteria,
                 case=cases.get(policy.pk),
+                needs_review=bool(row["needs_review"]),
             )
         )
     return sorted(out, key=lambda m: (CATEGORY_ORDER[m.category], m.policy.code))
+
+
+def _claims(cases: Any, year: int) -> Any:
+    """The cases that claim a policy in ``year``: the year's, and one-off awards' (keyed by
+    their trigger, opened in any year), latest last."""
+    return cases.filter(Q(year=year) | ~Q(trigger_key="")).order_by("year", "pk")
 
 
 def _cases(year: int, scope: Any = None) -> Any:
@@ -200,17 +217,21 @@ def days_to_payment(year: int, scope: Any = None) -> dict[str, float | int | Non
 
 
 def entitled_not_received(run: MatchRun | None = None) -> list[dict[str, Any]]:
-    """应享未享: eligible in the latest run but not paid, each with the reason why."""
+    """应享未享: eligible in the latest run but not paid, each with the reason why.
+
+    A verdict that needs review (须人工审核) is not an entitlement: it is left out here
+    and listed by :func:`awaiting_review`.
+    """
     run = run or MatchRun.objects.filter(finished_at__isnull=False).first()
     if run is None:
         return []
     year = run.as_of.year
     cases = {
         (c.enterprise_id, c.policy_id): c
-        for c in Case.objects.filter(year=year).select_related("policy")
+        for c in _claims(Case.objects.all(), year).select_related("policy")
     }
     out = []
-    matches = Match.objects.filter(run=run, verdict="eligible").select_related(
+    matches = Match.objects.filter(run=run, verdict="eligible", needs_review=False).select_related(
         "enterprise", "policy"
     )
     for m in matches.order_by("policy__code", "enterprise_id"):
@@ -230,6 +251,44 @@ def entitled_not_received(run: MatchRun | None = None) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def awaiting_review(run: MatchRun | None = None) -> list[dict[str, Any]]:
+    """须人工审核: eligible as computed in the latest run, but resting on a manual or
+    unverified clause, so not counted as entitled until a reviewer decides."""
+    run = run or MatchRun.objects.filter(finished_at__isnull=False).first()
+    if run is None:
+        return []
+    matches = Match.objects.filter(run=run, needs_review=True).exclude(verdict="ineligible")
+    out = []
+    for m in matches.select_related("enterprise", "policy").order_by(
+        "policy__code", "enterprise_id"
+    ):
+        out.append(
+            {
+                "uscc": m.enterprise_id,
+                "name": m.enterprise.name,
+                "district": m.enterprise.district,
+                "policy": m.policy.code,
+                "title": m.policy.title,
+                "award": m.award,
+                "verdict": m.verdict,
+                "status": NEEDS_REVIEW_ZH,
+                "reason": _review_reason(m),
+            }
+        )
+    return out
+
+
+def _review_reason(m: Match) -> str:
+    """须人工审核, and the clauses left to the reviewer when the run could not decide them."""
+    pending = "；".join(c["label"] for c in m.criteria if c.get("passed") is None)
+    return f"{NEEDS_REVIEW_ZH}：{pending}" if pending else NEEDS_REVIEW_ZH
+
+
+def entitled_count(run: MatchRun) -> int:
+    """Eligible matches of ``run`` that count as entitled (not 须人工审核)."""
+    return Match.objects.filter(run=run, verdict="eligible", needs_review=False).count()
 
 
 def _why_not_paid(case: Case | None, match: Match) -> str:

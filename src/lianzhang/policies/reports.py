@@ -26,7 +26,7 @@ def write_table(
         raise ValidationError("请导出为 .xlsx 或 .csv", "export to .xlsx or .csv")
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), exports.XLSX_TEXT)
     try:
         sheet = book.add_worksheet(title[:31])
         head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})

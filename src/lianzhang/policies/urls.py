@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bureau_views, views
+from . import bureau_views, public_views, views
 
 app_name = "policies"
 
@@ -22,8 +22,14 @@ urlpatterns = [
     path("money/", bureau_views.money, name="money"),
     path("money/<str:code>/<int:year>/", bureau_views.ledger, name="ledger"),
     path("money/<str:code>/<int:year>/act/", bureau_views.money_act, name="money-act"),
+    path("money/<str:code>/<int:year>/treasury.xlsx", bureau_views.treasury, name="treasury"),
+    path("money/<str:code>/<int:year>/returns/", bureau_views.bank_returns, name="returns"),
     path("dashboard/", bureau_views.dashboard, name="dashboard"),
     path("dashboard/match/", bureau_views.match_now, name="match"),
     path("export/<str:kind>.xlsx", bureau_views.export, name="export"),
     path("sandbox/", bureau_views.sandbox_page, name="sandbox"),
+    # 公示: public, no login
+    path("publicity/", public_views.publicity_list, name="public-list"),
+    path("publicity/<int:pk>/", public_views.publicity_detail, name="public"),
+    path("publicity/<int:pk>/object/", public_views.publicity_object, name="public-object"),
 ]

@@ -198,6 +198,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         (key, label, [m for m in items if m.category == key])
         for key, label in (
             ("eligible", _("You qualify")),
+            ("review", _("You qualify as computed, pending a reviewer's check")),
             ("undetermined", _("You may qualify once the missing data is filled in")),
             ("near", _("You just miss")),
         )
@@ -295,6 +296,7 @@ def _available(request: HttpRequest, case: Case) -> dict[str, bool]:
         "approve": bureau and s == State.CONFIRMED,
         "final": bureau and s == State.OBJECTION,
         "money": bureau and s in workflow.COMMITTED,
+        "release": bureau and s == State.HELD,
     }
 
 
@@ -317,13 +319,24 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "policies/case.html", context)
 
 
+def _held() -> str:
+    """An approval the credit register turned into a hold (``transitions.credit_hold``)."""
+    return _("Not approved: the credit register lists this enterprise, so the case is held.")
+
+
 def _act(request: HttpRequest, case: Case, action: str) -> str:
     """Dispatch one case action to its service; returns the success message."""
     post, user, pk = request.POST, request.user, case.pk
     reason = post.get("reason", "")
     version = int(post["version"]) if post.get("version", "").isdigit() else None
     if action == "confirm":
-        services.confirm(pk, user, post.get("bank_account", ""))
+        services.confirm(
+            pk,
+            user,
+            post.get("bank_account", ""),
+            post.get("payee_name", ""),
+            post.get("bank_name", ""),
+        )
         return _("Thank you: your confirmation is recorded and goes to approval.")
     if action == "decline":
         services.decline(pk, user, reason)
@@ -348,13 +361,24 @@ def _act(request: HttpRequest, case: Case, action: str) -> str:
         )
         return _("Declaration recorded.")
     if action in ("approve", "reject", "return"):
-        services.decide(pk, user, action, reason, version)
+        if services.decide(pk, user, action, reason, version).state == State.HELD:
+            return _held()
         return _("Decision recorded.")
+    if action == "release":
+        services.release(
+            pk,
+            user,
+            reason,
+            payee_exception=post.get("payee_exception") == "on",
+            expected_version=version,
+        )
+        return _("Hold lifted: the case is back for review, and its approval checks again.")
     if action == "object":
         services.object_to(pk, user, reason)
         return _("Objection recorded; the bureau takes the final decision.")
     if action in ("uphold", "dismiss"):
-        services.final_decision(pk, user, action == "uphold", reason)
+        if services.final_decision(pk, user, action == "uphold", reason).state == State.HELD:
+            return _held()
         return _("Final decision recorded.")
     raise LianzhangError(f"未知操作 {action}", f"unknown action {action}")
 

@@ -32,6 +32,7 @@ class State(models.TextChoices):
     PAID = "paid", _("paid")
     PAYMENT_RETURNED = "payment_returned", _("payment returned")
     DECLINED = "declined", _("declined by the enterprise")
+    HELD = "held", _("held: credit check failed")
 
 
 S = State
@@ -50,6 +51,15 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
     "order": (frozenset({S.APPROVED, S.PAYMENT_RETURNED}), S.ORDERED, "bureau"),
     "settle": (frozenset({S.ORDERED}), S.PAID, "bureau"),
     "bounce": (frozenset({S.ORDERED}), S.PAYMENT_RETURNED, "bureau"),
+    # the credit register lists the enterprise at approval or at a payment run
+    # (``enterprises.credit``): no money moves until a reviewer looks again
+    "hold": (
+        frozenset({S.CONFIRMED, S.UNDER_REVIEW, S.OBJECTION, S.APPROVED, S.PAYMENT_RETURNED}),
+        S.HELD,
+        "bureau",
+    ),
+    # the listing was removed or found wrong: back to review, with a reviewer assigned
+    "release": (frozenset({S.HELD}), S.SUBMITTED, "bureau"),
 }
 
 #: action → how the platform names it to people (in messages such as a refusal).
@@ -67,11 +77,15 @@ ACTION_LABELS: dict[str, str] = {
     "order": "下达支付指令",
     "settle": "确认到账",
     "bounce": "登记支付退回",
+    "hold": "信用核查暂缓",
+    "release": "解除暂缓、重新审核",
 }
 
 #: Actions the state machine refuses without a stated reason: every one that goes against
 #: the enterprise or overturns a decision must say why (the reason is audited and shown).
-NEEDS_REASON = frozenset({"return", "reject", "object", "uphold", "dismiss", "bounce"})
+NEEDS_REASON = frozenset(
+    {"return", "reject", "object", "uphold", "dismiss", "bounce", "hold", "release"}
+)
 
 #: States that count toward 应享 (the enterprise qualifies) but are not yet paid.
 OPEN = frozenset(
@@ -86,6 +100,7 @@ OPEN = frozenset(
         S.OBJECTION,
         S.ORDERED,
         S.PAYMENT_RETURNED,
+        S.HELD,
     }
 )
 #: States in which money is committed against the budget.

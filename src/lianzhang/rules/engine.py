@@ -23,6 +23,7 @@ from typing import Any, TypeAlias
 
 import polars as pl
 
+from lianzhang.core import contract
 from lianzhang.core.errors import LianzhangError
 
 from . import syntax as ast
@@ -315,9 +316,85 @@ def _compile_leaf(
     if const is None:
         out.stages[2].append(threshold.alias(name + "|t"))
     ratio = _ratio_line(out, name, node, left, env)
+    measure = measure_of(node.left, env) or measure_of(node.right, env)
     return CriterionInfo(
-        c.id, c.label, c.clause, "leaf", depth, node.op, unit, const, const is None, ratio=ratio
+        c.id,
+        c.label,
+        c.clause,
+        "leaf",
+        depth,
+        node.op,
+        unit,
+        const,
+        const is None,
+        ratio=ratio,
+        measure=measure if unit != "ratio" else "",
     )
+
+
+#: Counts whose contract field carries no unit (the header must not change): what they count.
+COUNTED = {
+    "ip_class1": "件",
+    "ip_class1_self": "件",
+    "ip_class1_high_value": "件",
+    "ip_class2": "件",
+    "standards_led": "项",
+    "tech_conversions": "项",
+    "digital_level": "级",
+    "market_rank_domestic": "名",
+    "market_rank_global": "名",
+    "innovation_score": "分",
+    "local_feature_score": "分",
+    "specialization_dev_score": "分",
+}
+_SAME_MEASURE = {"min", "max", "abs", "floor", "coalesce", "sum_years", "avg_years"}
+
+
+def measure_of(node: ast.Node, env: Env | None, depth: int = 0) -> str:
+    """What the value of ``node`` is counted in, for explanations: 人, 天, 年, 亩, 件 …;
+    ``/亩`` for an amount per 亩 (亩均税收); "" for money, ratios and plain numbers.
+
+    >>> from lianzhang.rules.syntax import parse
+    >>> measure_of(parse("employees"), None), measure_of(parse("days_since(registered_on)"), None)
+    ('人', '天')
+    >>> measure_of(parse("tax_paid / land_mu"), None), measure_of(parse("employees * 10%"), None)
+    ('/亩', '人')
+    """
+    if depth > 20:  # definitions referring to definitions: deep enough
+        return ""
+    if isinstance(node, ast.Name):
+        if node.name in COUNTED:
+            return COUNTED[node.name]
+        if env is not None and node.name in env.definitions:
+            return measure_of(env.definitions[node.name], env, depth + 1)
+        for table in ("annual", "enterprises"):
+            for f in contract.fields(table):
+                if f.name == node.name and f.kind is not contract.Kind.MONEY:
+                    return f.unit
+        return ""
+    if isinstance(node, ast.Call):
+        if node.func == "days_since":
+            return "天"
+        if node.func == "years_since":
+            return "年"
+        if node.func == "count_true":
+            return "项"
+        if node.func in _SAME_MEASURE and node.args:
+            return measure_of(node.args[0], env, depth + 1)
+        return ""
+    if isinstance(node, ast.Binary):
+        if node.op in ("and", "or"):
+            return ""
+        left = measure_of(node.left, env, depth + 1)
+        right = measure_of(node.right, env, depth + 1)
+        if node.op == "/":
+            if left == right:
+                return ""  # a share of like things
+            return f"/{right}" if right and not left else left
+        return left or right
+    if isinstance(node, ast.Unary):
+        return measure_of(node.operand, env, depth + 1)
+    return ""
 
 
 def _ratio_line(out: Compiled, name: str, node: ast.Compare, left: Value, env: Env) -> float | None:

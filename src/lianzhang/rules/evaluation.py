@@ -25,6 +25,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
@@ -141,6 +142,7 @@ class Evaluation:
                         threshold.alias("threshold"),
                         margin.alias("margin"),
                         pl.lit(info.unit).alias("unit"),
+                        pl.lit(info.measure).alias("measure"),
                         ratio.alias("ratio"),
                         pl.lit(info.ratio, dtype=pl.Float64).alias("ratio_threshold"),
                     )
@@ -185,9 +187,13 @@ class Evaluation:
 
 
 def _shown(value: float | None, unit: str) -> float | None:
-    if value is None or math.isnan(value):
+    """Rounded half up on the value as written (0.285 → 0.29), like the engine's exact
+    quotients: Python's ``round`` works on the binary float (0.285 → 0.28), so a value the
+    engine computed in floats would read differently from the same value computed exactly."""
+    if value is None or math.isnan(value) or math.isinf(value):
         return None
-    return round(value, 2) if unit == "yuan" else round(value, 6)
+    step = Decimal("0.01") if unit == "yuan" else Decimal("0.000001")
+    return float(Decimal(repr(value)).quantize(step, ROUND_HALF_UP))
 
 
 def _points(milli: int | None) -> float | None:

@@ -44,9 +44,13 @@ def _trim(v: Decimal, grouped: bool = False) -> str:
 
 
 def money_unit(values: list[float | None]) -> tuple[str, int]:
-    """The one unit a line of money is shown in: that of its first known amount (the
-    threshold, as the policy text writes it: 元, 万元 or 亿元)."""
-    big = next((abs(v) for v in values if v is not None), 0.0)
+    """The one unit a line of money is shown in: that of its first known amount other than
+    zero (the threshold, as the policy text writes it: 元, 万元 or 亿元).
+
+    >>> money_unit([0.0, 123457.0])
+    ('万元', 10000)
+    """
+    big = next((abs(v) for v in values if v), 0.0)  # a line of 0 元 takes the other side's
     for unit, factor in (("亿元", 100_000_000), ("万元", 10_000)):
         if big >= factor:
             return unit, factor
@@ -62,16 +66,33 @@ def in_unit(value: float, unit: tuple[str, int]) -> str:
     return f"{_trim(fen / factor)} {name}"
 
 
-def shown(value: float | None, unit: str, money: tuple[str, int] | None = None) -> str:
+def shown(
+    value: float | None, unit: str, money: tuple[str, int] | None = None, measure: str = ""
+) -> str:
+    """A value in its own unit: money (in ``money``'s unit when given), a percentage, or a
+    number with what it counts (``measure``: 人, 天, 亩 …; ``/亩`` for an amount per 亩).
+
+    >>> shown(300000.0, "yuan", ("万元", 10_000), "/亩"), shown(364.0, "", measure="天")
+    ('30 万元/亩', '364 天')
+    >>> shown(1500000.0, ""), shown(0.026, "ratio")
+    ('1500000', '2.60%')
+    """
     if value is None:
         return "未知"
     if unit == "yuan":
         if money is not None:
-            return in_unit(value, money)
-        return exact_yuan(Decimal(str(round(value, 2))))
+            text = in_unit(value, money)
+        else:
+            text = exact_yuan(Decimal(str(round(value, 2))))
+        return text + measure if measure.startswith("/") else text
     if unit == "ratio":
         return f"{value * 100:.2f}%"
-    return f"{value:g}"
+    if unit == "points" and not measure:
+        measure = "分"
+    number = _trim(Decimal(str(round(value, 6))))  # never 1.5e+06
+    if not measure:
+        return number
+    return f"{number}{measure}" if measure.startswith("/") else f"{number} {measure}"
 
 
 def _percent(fraction: float) -> str:
@@ -82,22 +103,32 @@ def _percent(fraction: float) -> str:
 def _criterion_line(c: dict[str, Any]) -> str:
     indent = "  " * (c["depth"] + 1)
     line = f"{indent}{MARK[c['passed']]} {c['label']}"
-    if c.get("ratio_threshold") is not None:
+    if c.get("ratio_threshold") is not None and c["ratio_threshold"] > 1:
+        # x >= y × 110.25%: a growth over the years, shown as growth (两年增长 10.25%)
+        grown = None if c.get("ratio") is None else c["ratio"] - 1
+        line += f"：实际增长 {shown(grown, 'ratio')}，标准增长 {_percent(c['ratio_threshold'] - 1)}"
+        margin = c["margin"]
+        if margin is not None:
+            word = "超出" if margin >= 0 else "差"
+            line += f"，{word} {shown(abs(margin), c['unit'])}"
+    elif c.get("ratio_threshold") is not None:
         line += f"：实际 {shown(c.get('ratio'), 'ratio')}，标准 {_percent(c['ratio_threshold'])}"
         margin = c["margin"]
         if margin is not None:
             word = "超出" if margin >= 0 else "差"
             line += f"，{word} {shown(abs(margin), c['unit'])}"
     elif c["value"] is not None or c["threshold"] is not None:
-        unit = c["unit"]
+        unit, measure = c["unit"], c.get("measure") or ""
         money = money_unit([c["threshold"], c["value"]]) if unit == "yuan" else None
-        line += (
-            f"：实际 {shown(c['value'], unit, money)}，标准 {shown(c['threshold'], unit, money)}"
+        value, line_ = (
+            shown(c["value"], unit, money, measure),
+            shown(c["threshold"], unit, money, measure),
         )
+        line += f"：实际 {value}，标准 {line_}"
         margin = c["margin"]
         if margin is not None:
             word = "超出" if margin >= 0 else "差"
-            line += f"，{word} {shown(abs(margin), unit)}"  # the gap in its own size
+            line += f"，{word} {shown(abs(margin), unit, None, measure)}"  # the gap in its own size
     if c["clause"]:
         line += f"（{c['clause']}）"
     return line

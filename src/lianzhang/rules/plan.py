@@ -88,6 +88,8 @@ class CriterionInfo:
     threshold_column: bool = False
     manual: bool = False
     ratio: float | None = None  # ``x op y * ratio``: the ratio line, x / y is in column |r
+    #: what a count or quantity is counted in (人, 天, 亩, 件 …); "/亩" for money per 亩
+    measure: str = ""
 
 
 @dataclass(frozen=True)

@@ -250,6 +250,9 @@ class Policy:
     digest: str
     notes: str = ""
     sources: tuple[str, ...] = field(default_factory=tuple)
+    #: what a one-off award pays for (``once_per``): ("title_grant", title) or ("date", an
+    #: enterprise date field); None pays once per budget year (``rules.triggers``)
+    once_per: tuple[str, str] | None = None
     #: id(parsed expression) → the text written in the file, so that an error found while
     #: compiling points at the file's line and column
     texts: Mapping[int, object] = field(default_factory=dict, compare=False, repr=False)
@@ -446,6 +449,7 @@ class _Reader:
                 str(rounding.get("mode", "down")),
             )
         budget = self.money_fen(data["budget"], "budget") if data.get("budget") else None
+        once_per = self.once_per(data["once_per"]) if data.get("once_per") else None
         return Policy(
             id=pid,
             family=str(data.get("family") or pid),
@@ -469,6 +473,27 @@ class _Reader:
             notes=str(data.get("notes", "")),
             sources=tuple(str(s) for s in data.get("sources") or ()),
             texts=self.texts,
+            once_per=once_per,
+        )
+
+    def once_per(self, value: Any) -> tuple[str, str]:
+        """``once_per: {title_grant: little_giant}`` or ``{date: above_scale_included_on}``."""
+        from lianzhang.core import contract
+
+        data = self.mapping(value, "once_per")
+        if len(data) != 1:
+            raise self.fail(value, "once_per 只写一个触发事件", "once_per names one trigger")
+        kind, name = next(iter(data.items()))
+        kind, name = str(kind), str(name)
+        if kind == "title_grant" and name in contract.HONOUR_TITLES:
+            return kind, name
+        dates = [f.name for f in contract.fields("enterprises") if f.kind is contract.Kind.DATE]
+        if kind == "date" and name in dates:
+            return kind, name
+        raise self.fail(
+            name,
+            f"once_per 应为 {{title_grant: 称号}} 或 {{date: 企业日期字段（{'、'.join(dates)}）}}",
+            f"once_per is {{title_grant: a title}} or {{date: one of {', '.join(dates)}}}",
         )
 
 

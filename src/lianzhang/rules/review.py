@@ -26,10 +26,14 @@ review.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
+
 import polars as pl
 
+from . import syntax as ast
 from .engine import Compiled
-from .policy import Criterion
+from .policy import Criterion, Policy, PolicyError
 
 
 def _has_review(c: Criterion) -> bool:
@@ -65,3 +69,35 @@ def needs_review(comp: Compiled) -> pl.Expr:
     if comp.policy.confidence == "unverified":
         return pl.lit(True)
     return _rests(comp, comp.policy.criteria)
+
+
+def confirm(policy: Policy, ids: Iterable[str]) -> Policy:
+    """``policy`` with the named manual clauses confirmed by a reviewer (they read true).
+
+    What a reviewer's approval means for the formula: a scenario (``confirmed: [project]``)
+    checks the award of an application policy as it will be paid once the checks pass.
+
+    >>> from lianzhang.rules.policy import load_library
+    >>> p = load_library().policies["local.example.tech-renovation"]
+    >>> done = confirm(p, ["project"])
+    >>> [c.id for c in done.criteria.walk() if c.manual], done.auto_grant
+    ([], False)
+    """
+    wanted = set(ids)
+    manual = {c.id for c in policy.criteria.walk() if c.manual}
+    if wanted - manual:
+        raise PolicyError(
+            f"{policy.id}：confirmed 只能列人工审核条件：{sorted(wanted - manual)}",
+            f"{policy.id}: confirmed lists only manual criteria: {sorted(wanted - manual)}",
+        )
+
+    def walk(c: Criterion) -> Criterion:
+        if c.kind == "leaf":
+            if c.id in wanted:
+                return dataclasses.replace(
+                    c, manual=False, expr=ast.BoolLit(1, 1, True), source="true"
+                )
+            return c
+        return dataclasses.replace(c, children=tuple(walk(k) for k in c.children))
+
+    return dataclasses.replace(policy, criteria=walk(policy.criteria), mode="application")

@@ -17,6 +17,8 @@ each case changes the base (``~`` makes a value unknown) and states what to expe
 
 ``failing`` is the exact set of leaf criteria that fail, ``unknown`` the exact set left
 undecided, ``needs_review`` whether the verdict rests on a manual or unverified clause.
+``confirmed: [id, …]`` reads the named manual clauses as confirmed by a reviewer, so the
+award of an application policy is checked as it will be paid.
 They run with ``lianzhang policies test PATH`` and under pytest.
 """
 
@@ -35,6 +37,7 @@ from lianzhang.core.errors import LianzhangError
 from .engine import Tables
 from .evaluation import Evaluation, evaluate
 from .policy import SCENARIO_SUFFIX, Library, PolicyError, read_yaml, where
+from .review import confirm
 
 SCALES = {"亿元": 100_000_000, "万元": 10_000}
 
@@ -175,7 +178,12 @@ def run_file(path: Path, library: Library) -> list[CaseResult]:
         seen: dict[str, bool | None] = {}
         verdict, version = None, policy
         try:
-            ev = evaluate(library, tables, as_of, [policy], overrides)
+            chosen = library
+            if case.get("confirmed"):  # manual clauses a reviewer confirmed (the award as paid)
+                found = library.resolve(policy, as_of)
+                done = confirm(found, [str(c) for c in case["confirmed"]])
+                chosen = Library({**library.policies, found.id: done})
+            ev = evaluate(chosen, tables, as_of, [policy], overrides)
             expect = dict(case.get("expect") or {})
             version = ev.compiled[0].policy.id
             if "resolves_to" in expect:

@@ -7,6 +7,8 @@ from typing import Any
 
 import xlsxwriter
 
+from lianzhang.core import exports
+
 from ..models import Appeal
 
 HEADERS = [
@@ -57,7 +59,7 @@ def _row(a: Appeal) -> list[Any]:
 
 def write_ledger(appeals: Any, path: str | Path) -> int:
     """Write the appeals to ``path`` (.xlsx); strings are written as text, never formulas."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(str(path), exports.XLSX_TEXT)
     sheet = book.add_worksheet("诉求台账")
     bold = book.add_format({"bold": True})
     sheet.write_row(0, 0, HEADERS, bold)

@@ -10,6 +10,8 @@ Split by topic; this package re-exports the public names so callers write
 - ``review``: the bureau's side of 申报 (assign, declare, decide, final decision).
 - ``cases``: opening cases from a match run.
 - ``budget`` and ``payments``: the money of a policy and year, and the ledger.
+- ``treasury``: the treasury's batch file and the bank's returns.
+- ``publicity``: 公示 before payment and the public's objections.
 - ``parameters``: dated parameter changes under four eyes.
 """
 
@@ -38,6 +40,7 @@ from .payments import (
     reconcile,
     settle,
 )
+from .publicity import file_objection, publicize, resolve_objection, set_publicity_days
 from .review import assign, decide, declare, final_decision
 from .transitions import (
     InvalidTransition,
@@ -47,8 +50,10 @@ from .transitions import (
     decline,
     dismiss,
     reject,
+    release,
     uphold,
 )
+from .treasury import BankReturns, import_bank_returns, treasury_rows, write_treasury_file
 
 __all__ = [
     "ALLOCATION_RULES",
@@ -60,6 +65,7 @@ __all__ = [
     "MAX_ATTACHMENT",
     "PREFILL_FIELDS",
     "Allocation",
+    "BankReturns",
     "InvalidTransition",
     "Ledger",
     "add_attachment",
@@ -77,7 +83,9 @@ __all__ = [
     "decline",
     "dismiss",
     "execute_payment_run",
+    "file_objection",
     "final_decision",
+    "import_bank_returns",
     "latest_figures",
     "mark_read",
     "object_to",
@@ -87,15 +95,21 @@ __all__ = [
     "prefill",
     "prereview",
     "propose_parameter",
+    "publicize",
     "reconcile",
     "reject",
+    "release",
+    "resolve_objection",
     "review_parameter",
     "save_application",
     "set_budget",
     "set_money_rules",
+    "set_publicity_days",
     "settle",
     "start_application",
     "submit",
+    "treasury_rows",
     "uphold",
     "verify_audit_chain",
+    "write_treasury_file",
 ]

@@ -21,11 +21,12 @@ from ..models import Attachment, Case, Match, Notice
 from ..queries import my_policies
 from ..workflow import Mode, State
 from .audit import audit
+from .cases import trigger_for
 from .figures import prefill
-from .transitions import _transition, bank_account
+from .transitions import _short, _transition, bank_account
 
 #: What the enterprise adds or corrects itself.
-EDITABLE = ("contact", "phone", "statement", "bank_account")
+EDITABLE = ("contact", "phone", "statement", "bank_account", "payee_name", "bank_name")
 EDITABLE_STATES = (State.DRAFT, State.CORRECTION)
 MAX_ATTACHMENT = 20 * 1024 * 1024
 ALLOWED_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".xlsx", ".docx", ".zip", ".ofd")
@@ -58,6 +59,12 @@ def start_application(user: Any, uscc: str, policy: Any) -> Case:
     match = (
         Match.objects.filter(enterprise_id=uscc, policy=policy).order_by("-run__started_at").first()
     )
+    trigger = trigger_for(policy, uscc, today)
+    if policy.once_per and not trigger:
+        raise ValidationError(
+            "一次性奖励须有触发事件（如认定、纳统），现有数据中没有",
+            "a one-off award needs its trigger (a grant, an inclusion); none is on record",
+        )
     with transaction.atomic():
         probe = Case(enterprise_id=uscc, policy=policy, year=today.year, state=State.DRAFT)
         access.check_case_actor(user, probe, "enterprise")
@@ -67,6 +74,7 @@ def start_application(user: Any, uscc: str, policy: Any) -> Case:
                     "enterprise_id": uscc,
                     "policy": policy,
                     "year": today.year,
+                    "trigger_key": trigger,
                     "state": State.DRAFT,
                     "match": match,
                     "eligible_at": timezone.now(),
@@ -75,7 +83,8 @@ def start_application(user: Any, uscc: str, policy: Any) -> Case:
                 case = Case.objects.create(**fields)
         except IntegrityError:
             raise ValidationError(
-                "本年度已有该政策的事项", "there is already a case for this policy this year"
+                "本年度（或同一触发事件）已有该政策的事项",
+                "there is already a case for this policy this year (or for this trigger)",
             ) from None
         application = prefill(case)
         application["criteria"] = found[0].criteria
@@ -101,6 +110,12 @@ def save_application(case_id: int, user: Any, fields: dict[str, str]) -> Case:
     extra: dict[str, Any] = {}
     if account:  # the account to be paid into, checked as on the automatic path
         extra["bank_account"] = bank_account(account)
+    for name, limit, zh, en in (
+        ("payee_name", 200, "收款人名称", "payee name"),
+        ("bank_name", 100, "开户行", "bank"),
+    ):
+        if name in fields:
+            extra[name] = _short(fields.pop(name), limit, zh, en)
     application = dict(case.application or prefill(case))
     application.update(fields)
     Case.objects.filter(pk=case.pk).update(

@@ -25,7 +25,7 @@ from .. import workflow
 from ..models import Budget, Case, PaymentOrder, PaymentRun, Policy
 from ..workflow import State
 from .audit import audit, checkpoint_on_commit
-from .transitions import InvalidTransition, _transition
+from .transitions import InvalidTransition, _transition, payee_name
 
 
 def create_payment_run(policy: Policy, year: int, user: Any) -> PaymentRun:
@@ -47,7 +47,11 @@ def open_payment_run(policy: Policy, year: int, user: Any) -> PaymentRun:
 def execute_payment_run(
     run: PaymentRun, user: Any, progress: Callable[[Case], None] | None = None
 ) -> int:
-    """Order payment for every approved, funded case; safe to run again after a failure."""
+    """Order payment for every approved, funded case; safe to run again after a failure.
+
+    Each case is checked against the credit register as it is ordered (``_transition``):
+    a listed enterprise's case is held with the listing as its reason, not ordered.
+    """
     done = 0
     pending = Case.objects.filter(
         policy=run.policy,
@@ -58,13 +62,18 @@ def execute_payment_run(
     for case in pending.iterator():
         try:
             with transaction.atomic():
+                # checks the credit register now: a listed enterprise's case is held instead
+                moved = _transition(case.pk, "order", user, reason=f"payment run {run.pk}")
+                if moved.state != State.ORDERED:
+                    continue
                 PaymentOrder.objects.create(
                     case=case,
                     run=run,
                     amount=case.award_granted,
                     bank_account=case.bank_account or "",
+                    payee_name=payee_name(moved),
+                    bank_name=case.bank_name,
                 )
-                _transition(case.pk, "order", user, reason=f"payment run {run.pk}")
         except (IntegrityError, InvalidTransition, Conflict):
             continue  # ordered meanwhile by another run: nothing to do
         done += 1

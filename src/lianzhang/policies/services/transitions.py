@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from lianzhang.accounts import access
 from lianzhang.core.errors import Conflict, ValidationError
+from lianzhang.enterprises import credit
 
 from .. import workflow
 from ..models import Case
@@ -50,7 +51,7 @@ def _transition(
     changes: dict[str, Any] | None = None,
 ) -> Case:
     """Move a case by ``action``; raises Conflict when someone else moved it first."""
-    case = Case.objects.select_for_update().select_related("policy").get(pk=case_id)
+    case = Case.objects.select_for_update().select_related("policy", "enterprise").get(pk=case_id)
     if expected_version is not None and case.version != expected_version:
         raise _stale()
     to = workflow.target(action, case.state)
@@ -60,6 +61,15 @@ def _transition(
             f"action {action!r} is not allowed in state {case.state!r}",
         )
     access.check_case_actor(user, case, workflow.TRANSITIONS[action][2])
+    extra: dict[str, str] = {}
+    if action in CREDIT_CHECKED:
+        held = credit_hold(case) or (payee_hold(case) if action == "order" else "")
+        extra["credit_check"] = "listed" if held else "clear"
+        if held:  # the decision becomes a hold: no money for a listed enterprise
+            action, reason, to, changes = "hold", held, State.HELD, None
+        elif action == "order" and (waiting := publicity_block(case)):
+            zh, _, en = waiting.partition(" / ")
+            raise InvalidTransition(zh, en)
     if action in workflow.NEEDS_REASON and not reason.strip():
         raise ValidationError(
             f"「{workflow.action_label(action)}」须说明理由", f"action {action!r} needs a reason"
@@ -85,23 +95,77 @@ def _transition(
         from_state=case.state,
         to_state=to,
         reason=reason,
-        data={k: str(v) for k, v in fields.items()},
+        data={**{k: str(v) for k, v in fields.items()}, **extra},
     )
     case.refresh_from_db()
     return case
 
 
+#: Decisions that commit money: each checks the credit register as of that moment.
+CREDIT_CHECKED = frozenset({"approve", "uphold", "order"})
+
+
+def payee_name(case: Case) -> str:
+    """Who the money goes to: the confirmed payee, else the enterprise's registered name."""
+    return case.payee_name or case.enterprise.name
+
+
+def _plain(name: str) -> str:
+    """A name as compared: no spaces, full-width brackets as half-width (（） and () alike)."""
+    return "".join(name.split()).replace("（", "(").replace("）", ")")
+
+
+def payee_hold(case: Case) -> str:
+    """The hold reason when the payee is not the enterprise's registered name (and no
+    exception is documented), else ""."""
+    if case.payee_exception or _plain(payee_name(case)) == _plain(case.enterprise.name):
+        return ""
+    return (
+        f"收款人名称「{case.payee_name}」与企业登记名称「{case.enterprise.name}」不一致，"
+        "须记录例外后方可支付 / the payee name differs from the registered name: "
+        "document an exception before paying"
+    )
+
+
+def publicity_block(case: Case) -> str:
+    """Why a case of a policy with 公示 may not be ordered yet ("" when it may)."""
+    if case.policy.publicity_days == 0:
+        return ""
+    latest = case.publicities.order_by("-ends_on").first()
+    if latest is None:
+        return "尚未公示，不能支付 / not yet publicized"
+    if latest.ends_on >= timezone.localdate():
+        return f"公示期至 {latest.ends_on}，期满后方可支付 / publicity runs until {latest.ends_on}"
+    objections = case.objections.filter(publicity=latest)
+    if objections.filter(resolved_at=None).exists():
+        return "公示异议尚未处理 / an objection is still open"
+    if objections.filter(upheld=True).exists():
+        return "公示异议成立，须重新公示 / an objection was upheld: publicize again"
+    return ""
+
+
+def credit_hold(case: Case) -> str:
+    """The hold reason when the credit register lists the case's enterprise today, else ""."""
+    listed = credit.blocking([case.enterprise_id], timezone.localdate())
+    return credit.reason(listed[case.enterprise_id]) if listed else ""
+
+
 def _check_stacking(case: Case) -> None:
-    """A policy that does not stack with another cannot be granted alongside it."""
+    """A policy that does not stack with another cannot be granted alongside it.
+
+    就高不重复 may span years (``Policy.no_stack_years``, either side's span counts): a
+    专精特新 award granted in 2025 blocks the 小巨人 award of 2027 when the span is 3.
+    """
     policy = case.policy
     others = (
-        Case.objects.filter(
-            enterprise_id=case.enterprise_id, year=case.year, state__in=workflow.COMMITTED
-        )
+        Case.objects.filter(enterprise_id=case.enterprise_id, state__in=workflow.COMMITTED)
         .exclude(pk=case.pk)
         .select_related("policy")
-    )
+    )  # one enterprise's committed cases: few
     for other in others:
+        span = max(policy.no_stack_years, other.policy.no_stack_years, 1)
+        if abs(other.year - case.year) >= span:
+            continue
         if other.policy.code in policy.no_stack_with or policy.code in other.policy.no_stack_with:
             raise ValidationError(
                 f"与已获支持的「{other.policy.title}」不可叠加享受",
@@ -120,10 +184,26 @@ def bank_account(text: str) -> str:
     return account
 
 
-def confirm(case_id: int, user: Any, bank_account_text: str) -> Case:
-    """免申即享: the enterprise confirms its intent and the account to be paid into."""
-    account = bank_account(bank_account_text)
-    return _transition(case_id, "confirm", user, changes={"bank_account": account})
+def confirm(
+    case_id: int, user: Any, bank_account_text: str, payee: str = "", bank: str = ""
+) -> Case:
+    """免申即享: the enterprise confirms its intent and the account to be paid into.
+
+    ``payee`` is the account holder (empty: the registered name); ``bank`` the 开户行.
+    """
+    changes = {
+        "bank_account": bank_account(bank_account_text),
+        "payee_name": _short(payee, 200, "收款人名称", "payee name"),
+        "bank_name": _short(bank, 100, "开户行", "bank"),
+    }
+    return _transition(case_id, "confirm", user, changes=changes)
+
+
+def _short(text: str, limit: int, zh: str, en: str) -> str:
+    text = " ".join((text or "").split())
+    if len(text) > limit:
+        raise ValidationError(f"{zh}不能超过 {limit} 字", f"the {en} is at most {limit} characters")
+    return text
 
 
 def decline(
@@ -153,3 +233,25 @@ def uphold(case_id: int, user: Any, reason: str, *, expected_version: int | None
 def dismiss(case_id: int, user: Any, reason: str, *, expected_version: int | None = None) -> Case:
     """The bureau dismisses an objection: the rejection becomes final."""
     return _transition(case_id, "dismiss", user, reason=reason, expected_version=expected_version)
+
+
+def release(
+    case_id: int,
+    user: Any,
+    reason: str,
+    *,
+    payee_exception: bool = False,
+    expected_version: int | None = None,
+) -> Case:
+    """Lift a hold: the case goes back to review with a reviewer to assign, and its approval
+    checks the register again. ``payee_exception`` records ``reason`` as the documented
+    exception for a payee other than the registered name (a renamed firm, say)."""
+    changes = {"payee_exception": reason.strip()} if payee_exception else None
+    return _transition(
+        case_id,
+        "release",
+        user,
+        reason=reason,
+        expected_version=expected_version,
+        changes=changes,
+    )

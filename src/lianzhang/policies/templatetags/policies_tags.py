@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from lianzhang.accounts import access
 
-from ..workflow import COMMITTED, State
+from ..workflow import COMMITTED, Mode, State
 
 register = template.Library()
 
@@ -51,3 +52,46 @@ def state_class(state: str) -> str:
 @register.filter
 def get(mapping: Any, key: str) -> Any:
     return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+#: The audit log's action words, as a reader says them (the log keeps the stable codes).
+ACTIONS = {
+    "open": _("opened"),
+    "confirm": _("confirmed by the enterprise"),
+    "declare": _("declaration"),
+    "start": _("review started"),
+    "submit": _("submitted"),
+    "assign": _("assigned"),
+    "approve": _("approved"),
+    "reject": _("rejected"),
+    "return": _("returned for correction"),
+    "object": _("objection"),
+    "uphold": _("objection upheld"),
+    "dismiss": _("objection dismissed"),
+    "bounce": _("sent back"),
+    "allocate": _("budget allocated"),
+    "order": _("payment ordered"),
+    "settle": _("payment settled"),
+    "payment_run": _("payment run"),
+    "money_rules": _("money rules changed"),
+    "edit": _("edited"),
+    "decline": _("declined by the enterprise"),
+    "hold": _("held: credit check failed"),
+    "release": _("hold lifted"),
+    "treasury_export": _("treasury file exported"),
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """An audit action by its name in the page's language; an unknown code as it is."""
+    return str(ACTIONS.get(action, action))
+
+
+@register.filter
+def mode_label(mode: str) -> str:
+    """A delivery mode (``automatic``, ``application``) by its name in the page's language."""
+    try:
+        return str(Mode(mode).label)
+    except ValueError:
+        return mode or "—"
