@@ -39,6 +39,63 @@ def match(demand_id: int, top: int) -> None:
             click.echo(f"      - {reason.zh()}")
 
 
+@innovation.command(
+    help="按文件批量匹配：语料 × 需求清单 / rank a corpus file for a list of queries"
+)
+@click.option(
+    "--corpus",
+    "corpus_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="CSV/XLSX：id、text（可选 industry_code、region、maturity、kind）",
+)
+@click.option(
+    "--queries",
+    "queries_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="CSV/XLSX：qid、text（可选字段同上）",
+)
+@click.option("-k", "--top", "k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True
+)
+@click.option(
+    "--output",
+    "output",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="输出文件（默认 JSON 到标准输出）/ output file (default: JSON to stdout)",
+)
+def rank(corpus_path: str, queries_path: str, k: int, fmt: str, output: str | None) -> None:
+    import sys
+    import time
+
+    from lianzhang.core.errors import ValidationError
+    from lianzhang.innovation import batch
+
+    if fmt == "xlsx" and not output:
+        raise ValidationError("xlsx 格式需要 --output 文件", "the xlsx format needs --output F")
+    corpus = batch.read_items(corpus_path, "id")  # every problem of a file at once
+    queries = batch.read_items(queries_path, "qid")
+    started = time.perf_counter()
+    with click.progressbar(length=len(corpus), label="建立索引 / indexing", file=sys.stderr) as bar:
+        ranker = batch.BatchRanker(corpus, progress=bar.update)
+    with click.progressbar(length=len(queries), label="排序 / ranking", file=sys.stderr) as bar:
+        results = ranker.rank_all(queries, k, progress=bar.update)
+    if output:
+        (batch.write_xlsx if fmt == "xlsx" else batch.write_json)(output, results)
+    else:
+        click.echo(batch.dumps(results), nl=False)
+    seconds = time.perf_counter() - started
+    where = f" → {output}" if output else ""
+    click.echo(
+        f"已为 {len(queries)} 条需求在 {len(corpus)} 条记录中排序（{seconds:.1f} 秒）{where}"
+        f" / ranked {len(corpus)} records for {len(queries)} queries in {seconds:.1f} s",
+        err=True,
+    )
+
+
 @innovation.command("eval", help="匹配质量评估（真实数据）/ evaluate matching on real data")
 @click.option("--size", default=100_000, show_default=True, help="索引记录数 / records")
 @click.option("--queries", default=600, show_default=True, help="SEI 查询 / SEI queries")
