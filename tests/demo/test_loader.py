@@ -33,7 +33,8 @@ def test_demo_logins_see_what_their_role_allows(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     loader.load_demo(seed=9, enterprises=300, echo=lambda _: None)
     lines = loader.create_demo_users()
-    assert [line.split(" / ")[0] for line in lines] == ["admin", "analyst", "gaoxin", "qiye"]
+    names = [line.split(" / ")[0] for line in lines]
+    assert names == ["admin", "analyst", "gaoxin", "qiye", "shuiwu"]
     assert SHOWCASE in lines[3]
     assert loader.create_demo_users() == lines  # idempotent
     district = access.enterprises_for(User.objects.get(username="gaoxin"))
@@ -42,3 +43,5 @@ def test_demo_logins_see_what_their_role_allows(settings, tmp_path):
     own = access.enterprises_for(User.objects.get(username="qiye"))
     assert list(own.values_list("name", flat=True)) == [SHOWCASE]
     assert User.objects.get(username="qiye").check_password("lianzhang-enterprise")
+    # the department reviewer sees no enterprise at all: only its 联审 tasks
+    assert not access.enterprises_for(User.objects.get(username="shuiwu")).exists()

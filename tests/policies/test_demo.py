@@ -57,3 +57,24 @@ def test_demo_leaves_cases_in_every_state_and_a_ledger_that_adds_up(client):
     assert listed.policy.title in page and "提出异议" in page
     assert Objection.objects.filter(resolved_at=None).count() == 1
     assert Case.objects.filter(state=State.HELD).exists()  # the credit register at work
+
+    # 绩效评价: the demo's past round of the R&D subsidy has paid cases with data on both sides
+    from lianzhang.policies.demo import PAST_POLICY, PAST_YEAR
+    from lianzhang.policies.services.outcomes import evaluate_policy_year
+
+    result = evaluate_policy_year(Policy.objects.get(code=PAST_POLICY), PAST_YEAR)
+    assert result.treated_total > 0
+    assert any(e.treated_n >= 2 and e.ci_low is not None for e in result.estimates)
+    # 联审, 市区分担 and 追回 are on show
+    from lianzhang.policies.models import Recovery, ReviewTask
+
+    assert ReviewTask.objects.filter(status="pending").exists()
+    assert ReviewTask.objects.filter(status="refused").exists()
+    assert Recovery.objects.filter(recovered__gt=0, closed_at=None).exists()
+    shared = Policy.objects.exclude(cost_shares={}).get()
+    from django.utils import timezone
+
+    lines = services.source_ledger(shared, timezone.localdate().year)
+    assert len(lines) > 2 and all(not line.problems for line in lines)
+    client.force_login(User.objects.get(username="shuiwu"))
+    assert client.get("/policies/tasks/").context["total"] > 0

@@ -126,3 +126,14 @@ def test_objections_close_with_the_list(city, people):
     assert listed.ends_on < timezone.localdate()
     with pytest.raises(ValidationError, match="不能提出异议"):
         services.file_objection(listed.pk, cases[0].pk, "李四", "138", "晚了")
+
+
+def test_a_list_published_before_its_first_working_day_takes_objections(city, people):
+    policy, cases = _approved(city, people)
+    listed = services.publicize(policy, 2026, people["analyst"])
+    later = timezone.localdate() + dt.timedelta(days=3)  # e.g. published on a Saturday
+    type(listed).objects.filter(pk=listed.pk).update(
+        starts_on=later, ends_on=later + dt.timedelta(days=7)
+    )
+    services.file_objection(listed.pk, cases[0].pk, "李四", "138", "提前提出")
+    assert cases[0].objections.count() == 1

@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 import pytest
 
 from lianzhang.appeals.models import Department
-from lianzhang.chains.models import Chain
+from lianzhang.chains.models import Chain, Node
 from lianzhang.core import cells
 from lianzhang.enterprises.models import Enterprise
 from lianzhang.policies import matching, services
@@ -139,7 +139,9 @@ def city(registry, users):
     services.open_cases(Match.objects.filter(run=run, verdict="eligible"), 2026)
     names = set(Enterprise.objects.values_list("name", flat=True))
     names |= set(Department.objects.values_list("name", flat=True))
-    return names | set(cells.districts()) | set(Chain.objects.values_list("name", flat=True))
+    names |= set(Chain.objects.values_list("name", flat=True))
+    names |= set(Node.objects.values_list("name", flat=True))  # nodes have no English name
+    return names | set(cells.districts())
 
 
 @pytest.mark.parametrize("role", ["admin", "analyst", "district", "enterprise"])

@@ -225,6 +225,16 @@ def check_case_actor(user: Any, case: Any, who: str) -> None:
                 )
         elif not is_bureau(user):
             raise PermissionDenied("只有局内人员可以审批", "only bureau staff may approve")
+    elif who == "department":
+        department = handler_department_id(user)
+        if (
+            department is None
+            or not case.review_tasks.filter(department_id=department, status="pending").exists()
+        ):
+            raise PermissionDenied(
+                "只有承担联审任务的部门可以作出联审决定",
+                "only a department with a joint review task on the case may decide it",
+            )
     elif not is_bureau(user):
         raise PermissionDenied("只有局内人员可以执行此操作", "only bureau staff may do this")
 
@@ -267,6 +277,20 @@ def handler_department_id(user: Any) -> int | None:
     # the reverse one-to-one of appeals.Handler: no import, so no cycle with appeals.models
     handler = getattr(user, "appeal_handler", None)
     return None if handler is None else int(handler.department_id)
+
+
+def review_tasks_for(user: Any, tasks: QuerySet[Any]) -> QuerySet[Any]:
+    """联审 tasks ``user`` may see: its department's; the bureau sees every task."""
+    if is_bureau(user):
+        return tasks
+    department = handler_department_id(user)
+    return tasks.none() if department is None else tasks.filter(department_id=department)
+
+
+def may_decide_task(user: Any, task: Any) -> bool:
+    """Only the department a 联审 task is for decides it (not the bureau on its behalf)."""
+    department = handler_department_id(user)
+    return department is not None and department == task.department_id
 
 
 def may_handle(user: Any, assignment: Any) -> bool:
@@ -394,3 +418,22 @@ def cultivation_scope(user: Any) -> QuerySet[Enterprise]:
 def may_set_targets(user: Any) -> bool:
     """Targets and the listing pipeline are the bureau's to set."""
     return is_bureau(user)
+
+
+# --- policies: match-run history ------------------------------------------------------------
+
+
+def match_runs_scope(user: Any) -> QuerySet[Enterprise] | None:
+    """Who may read the match-run history, manifests and diffs, and over which enterprises.
+
+    The bureau: every enterprise (None). A district officer: the run-level figures the
+    dashboard already shows, and results and diffs of its district's enterprises only.
+    Anyone else (an enterprise user, no role): PermissionDenied.
+    """
+    if is_bureau(user):
+        return None
+    if is_district(user):
+        return enterprises_for(user, "view")
+    raise PermissionDenied(
+        "只有局内和区（市）县人员可以查看匹配记录", "match runs are for bureau and district staff"
+    )

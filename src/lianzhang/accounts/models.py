@@ -15,6 +15,9 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Analyst")
     DISTRICT = "district", _("District officer")
     ENTERPRISE = "enterprise", _("Enterprise user")
+    #: a reviewer of another department (税务, 市场监管 …) who signs off 联审 tasks and sees
+    #: nothing else: no registry, no cases, only its department's tasks
+    DEPARTMENT = "department", _("Department reviewer")
 
 
 class Profile(models.Model):

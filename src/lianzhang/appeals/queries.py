@@ -11,7 +11,6 @@ def enterprise_section(user: Any, uscc: str) -> dict[str, Any]:
     """The enterprise's appeals as its file shows them: counts and the latest twenty."""
     appeals = Appeal.objects.visible_to(user).filter(enterprise_id=uscc)
     return {
-        "template": "appeals/_enterprise_section.html",
         "appeals": list(appeals.order_by("-received_at", "-id")[:20]),
         "total": appeals.count(),
         "open": appeals.filter(status__in=(AppealStatus.OPEN, AppealStatus.ESCALATED)).count(),

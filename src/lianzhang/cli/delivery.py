@@ -199,10 +199,46 @@ def reconcile(policy: str, year: int) -> None:
         f"待支付 {format_yuan(ledger.ordered)} 已支付 {format_yuan(ledger.paid)} "
         f"退回 {format_yuan(ledger.returned)}"
     )
-    for problem in ledger.problems:
+    if ledger.revoked:
+        click.echo(
+            f"追回 −{format_yuan(ledger.revoked)}（已收回 {format_yuan(ledger.recovered)}）"
+            f" / clawed back −{format_yuan(ledger.revoked)}, {format_yuan(ledger.recovered)} back"
+        )
+    lines = services.source_ledger(_policy(policy), year)
+    for line in lines:
+        budget = "—" if line.budget is None else format_yuan(line.budget)
+        click.echo(
+            f"  {line.label}：预算 {budget} 已分配 {format_yuan(line.granted)} "
+            f"待支付 {format_yuan(line.ordered)} 已支付 {format_yuan(line.paid)}"
+        )
+    problems = ledger.problems + [p for line in lines for p in line.problems]
+    for problem in problems:
         click.echo(f"不平 / mismatch: {problem}", err=True)
-    if ledger.problems:
+    if problems:
         raise SystemExit(1)
+
+
+@delivery.command(help="撤销已支付事项并追回资金 / revoke a paid case and book its recovery")
+@click.argument("case", type=int)
+@click.option("--why", required=True, help="理由（必填）/ the reason, shown to the enterprise")
+@click.option(
+    "--due",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="退回期限（默认 30 天后）/ repay by (default: in 30 days)",
+)
+def clawback(case: int, why: str, due: dt.datetime | None) -> None:
+    _setup()
+    from lianzhang.core.errors import NotFound
+    from lianzhang.policies import services
+    from lianzhang.policies.models import Case
+
+    if not Case.objects.filter(pk=case).exists():
+        raise NotFound(f"没有事项 {case}", f"no case {case}")
+    recovery = services.revoke(case, _operator(), why, due_on=due.date() if due else None)
+    click.echo(
+        f"事项 {case} 已撤销，应追回 {recovery.amount} 元，期限 {recovery.due_on} / "
+        f"case {case} revoked: {recovery.amount} yuan due back by {recovery.due_on}"
+    )
 
 
 @delivery.command(help="应享未享清单 / eligible but not paid, with reasons")
@@ -257,3 +293,104 @@ def verify_audit(checkpoint: bool) -> None:
             if row is not None:
                 click.echo(f"检查点 / checkpoint {row.stream} #{row.seq} {row.hash[:12]}")
     click.echo("审计日志完整 / audit log intact")
+
+
+@delivery.command(
+    help="绩效评价：受益企业与相似未受益企业的双重差分 / outcome evaluation (difference in "
+    "differences against matched non-beneficiaries)"
+)
+@click.argument("policy")
+@click.option("--year", type=int, required=True, help="政策（预算）年度 / policy (budget) year")
+@click.option(
+    "--output", type=click.Path(dir_okay=False), help="写入 .xlsx 工作簿 / write an .xlsx workbook"
+)
+def outcomes(policy: str, year: int, output: str | None) -> None:
+    """Without --output: JSON on stdout (decimals as strings, unknown as null)."""
+    _setup()
+    import io
+    import json
+    from pathlib import Path
+
+    from lianzhang.core.errors import ValidationError
+    from lianzhang.policies.outcomes import to_json, write_workbook
+    from lianzhang.policies.services.outcomes import evaluate_policy_year
+
+    if output and not output.lower().endswith(".xlsx"):
+        raise ValidationError("请导出为 .xlsx 文件", "export to an .xlsx file")
+    found = _policy(policy)
+    result = evaluate_policy_year(found, year)
+    if output:
+        book = io.BytesIO()  # the whole workbook first: a failure leaves no half file
+        write_workbook(result, found.code, found.title, book)
+        Path(output).write_bytes(book.getvalue())
+        n = result.treated_total
+        click.echo(f"已写入 {output}：受益企业 {n} 家 / written, {n} beneficiaries")
+        return
+    click.echo(json.dumps(to_json(result, found.code, found.title), ensure_ascii=False, indent=2))
+
+
+@delivery.command(help="匹配记录：每次匹配的基准日、时间、发起人和数量 / the match-run history")
+@click.option(
+    "--limit", type=int, default=20, show_default=True, help="最多列出几次 / at most N runs"
+)
+def runs(limit: int) -> None:
+    _setup()
+    from django.utils import timezone
+
+    from lianzhang.policies.run_history import history
+
+    rows = history(max(limit, 1))
+    for r in rows:
+        done = (
+            f"{timezone.localtime(r['finished_at']):%Y-%m-%d %H:%M}"
+            if r["finished_at"]
+            else "未完成"
+        )
+        click.echo(
+            f"#{r['id']} 基准日 / as of {r['as_of']}，"
+            f"开始 / started {timezone.localtime(r['started_at']):%Y-%m-%d %H:%M}，"
+            f"完成 / finished {done}，发起人 / by {r['started_by'] or '—'}："
+            f"{r['enterprises']} 家企业 / enterprises，{r['eligible']} 项符合 / entitled，"
+            f"{r['needs_review']} 项须人工审核 / need review，{r['policies']} 项政策 / policies"
+        )
+    if not rows:
+        click.echo("还没有匹配记录 / no match run yet")
+
+
+@delivery.command(
+    "run-diff",
+    help="比较两次匹配：谁新增符合、谁不再符合、谁金额变化，及其原因 / compare two match runs",
+)
+@click.argument("a", type=int)
+@click.argument("b", type=int)
+@click.option("--policy", default="", help="只看一项政策（政策编号）/ one policy only (its id)")
+@click.option(
+    "--output", type=click.Path(dir_okay=False), help="写入 .xlsx 工作簿 / write an .xlsx workbook"
+)
+def run_diff(a: int, b: int, policy: str, output: str | None) -> None:
+    """Without --output: JSON on stdout (amounts in yuan as strings, no stored result null)."""
+    _setup()
+    import io
+    import json
+    from pathlib import Path
+
+    from lianzhang.core.errors import ValidationError
+    from lianzhang.policies import run_diff as runs_diff
+    from lianzhang.policies import run_history
+
+    if output and not output.lower().endswith(".xlsx"):
+        raise ValidationError("请导出为 .xlsx 文件", "export to an .xlsx file")
+    if policy:
+        _policy(policy)
+    found = runs_diff.diff(run_history.run_of(a), run_history.run_of(b))
+    if output:
+        book = io.BytesIO()  # the whole workbook first: a failure leaves no half file
+        n = runs_diff.write_workbook(found, book, policy)
+        Path(output).write_bytes(book.getvalue())
+        click.echo(f"已写入 {output}：{n} 项变化 / written, {n} changes")
+        return
+    data = found.to_json(found.rows(policy=policy))
+    if policy:
+        data["policies"] = [p for p in data["policies"] if p["policy"] == policy]
+        data["total"] = len(data["changes"])
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

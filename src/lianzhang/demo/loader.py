@@ -35,6 +35,8 @@ DEMO_USERS: tuple[tuple[str, str, str, str, bool], ...] = (
     ("analyst", "lianzhang-analyst", Role.ANALYST, "", False),
     ("gaoxin", "lianzhang-district", Role.DISTRICT, DEMO_DISTRICT, False),
     ("qiye", "lianzhang-enterprise", Role.ENTERPRISE, "", True),
+    # signs off 联审 tasks for the city tax bureau (bound to it by the delivery demo)
+    ("shuiwu", "lianzhang-department", Role.DEPARTMENT, "", False),
 )
 
 

@@ -229,3 +229,19 @@ def reason(listings: list[CreditListing]) -> str:
     )
     en = "; ".join(f"{e.kind} since {e.listed_on:%Y-%m-%d} ({e.source})" for e in listings)
     return f"信用核查未通过：{zh} / credit check failed: {en}"
+
+
+def listings_of(uscc: str, as_of: dt.date) -> list[dict[str, Any]]:
+    """An enterprise's entries in the register, newest first, each with whether it blocks
+    payment on ``as_of``."""
+    return [
+        {
+            "kind": e.kind,
+            "listed_on": e.listed_on,
+            "removed_on": e.removed_on,
+            "source": e.source,
+            "reference": e.reference,
+            "blocking": is_blocking(e, as_of),
+        }
+        for e in CreditListing.objects.filter(uscc=uscc.strip().upper()).order_by("-listed_on")
+    ]

@@ -8,12 +8,14 @@ name and unit; ``tests/enterprises/test_models.py`` keeps the two in step. Deriv
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianzhang.core import contract, gbt4754, scale
@@ -64,6 +66,10 @@ class Enterprise(models.Model):
         "首次纳入规模以上工业企业统计日期", null=True, blank=True
     )  # issue 10 (policy library)
     updated_at = models.DateTimeField(auto_now=True)
+    #: the data version: when anything the rules read about this enterprise (its row, its
+    #: annual indicators, titles or awards) last changed. A match run's stored results are
+    #: served for the enterprise only while this is older than the run (``policies.served``)
+    data_changed_at = models.DateTimeField("数据变更时间", default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["uscc"]
@@ -72,6 +78,13 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.uscc}）"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.data_changed_at = timezone.now()
+        fields = kwargs.get("update_fields")
+        if fields is not None and "data_changed_at" not in fields:
+            kwargs["update_fields"] = [*fields, "data_changed_at"]
+        super().save(*args, **kwargs)
 
     @property
     def industry_name(self) -> str:
@@ -82,7 +95,38 @@ class Enterprise(models.Model):
         return gbt4754.is_industrial(self.industry_code)
 
 
-class Annual(models.Model):
+def touch(usccs: Iterable[str]) -> None:
+    """Record that the data of these enterprises changed now (their data version).
+
+    Every writer calls it: the models' own ``save`` and ``delete`` below, and the bulk
+    paths that bypass them (``services.import_file``). A bulk ``QuerySet.update`` or
+    ``delete`` of registry rows must call it too.
+    """
+    now = timezone.now()
+    wanted = sorted(set(usccs))
+    for start in range(0, len(wanted), 5000):  # under the databases' parameter limits
+        Enterprise.objects.filter(pk__in=wanted[start : start + 5000]).update(data_changed_at=now)
+
+
+class Touches(models.Model):
+    """A row of an enterprise's data: saving or deleting it changes the data version."""
+
+    enterprise_id: str
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        touch([self.enterprise_id])
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        found = super().delete(*args, **kwargs)
+        touch([self.enterprise_id])
+        return found
+
+
+class Annual(Touches):
     enterprise = models.ForeignKey(
         Enterprise, on_delete=models.CASCADE, related_name="annual", db_column="uscc"
     )
@@ -226,7 +270,7 @@ def growth(current: Decimal | None, previous: Decimal | None) -> Fraction | None
     return Fraction(Decimal(current)) / Fraction(Decimal(previous)) - 1
 
 
-class Honour(models.Model):
+class Honour(Touches):
     enterprise = models.ForeignKey(
         Enterprise, on_delete=models.CASCADE, related_name="honours", db_column="uscc"
     )
@@ -255,7 +299,7 @@ class Honour(models.Model):
         return self.granted_on <= day and (self.valid_until is None or day <= self.valid_until)
 
 
-class Award(models.Model):
+class Award(Touches):
     enterprise = models.ForeignKey(
         Enterprise, on_delete=models.CASCADE, related_name="awards", db_column="uscc"
     )

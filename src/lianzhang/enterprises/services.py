@@ -22,6 +22,7 @@ import polars as pl
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianzhang.accounts import access
@@ -31,7 +32,7 @@ from lianzhang.core.errors import ValidationError
 from lianzhang.core.tables import RowError
 from lianzhang.storage.bulk import upsert
 
-from .models import MODELS, Enterprise, ImportLog
+from .models import MODELS, Enterprise, ImportLog, touch
 
 BATCH = 20_000
 #: How many row errors a report keeps in full; the count is always exact.
@@ -118,6 +119,9 @@ def import_file(
     report = ImportReport(table, Path(path).name)
     model = MODELS[table]
     keys = contract.KEYS[table]
+    # a new enterprise needs its data version (``touch`` stamps it again last)
+    version = ["data_changed_at"] if table == "enterprises" else []
+    touched: set[str] = set()
     try:
         with transaction.atomic():
             before = model._default_manager.count()
@@ -126,7 +130,13 @@ def import_file(
                 report.add(batch.errors)
                 good = _known_enterprises(table, batch.frame, report)
                 report.rows_valid += good.height
-                upsert(model, good.drop("__row"), keys, reader.present)
+                if table == "enterprises":
+                    good = good.with_columns(
+                        pl.lit(timezone.now().isoformat()).alias("data_changed_at")
+                    )
+                upsert(model, good.drop("__row"), keys, [*reader.present, *version])
+                if "uscc" in good.columns:
+                    touched.update(good["uscc"].unique().to_list())
                 if progress:
                     progress(batch.rows_read)
             report.errors[:0] = reader.header_errors
@@ -134,6 +144,9 @@ def import_file(
             report.warnings = reader.warnings
             if reader.header_errors or (report.error_count and not partial):
                 raise _Rollback
+            # the data version, stamped last: as close to the commit as it can be, so a
+            # match run that started before this import cannot look newer than its data
+            touch(touched)
             report.created = model._default_manager.count() - before
             report.updated = report.rows_valid - report.created
             report.written = True

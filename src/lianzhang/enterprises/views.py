@@ -7,7 +7,6 @@ Refusals are raised (``LianzhangError``, ``Http404``) and turned into pages in o
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import tempfile
 from pathlib import Path
@@ -66,6 +65,9 @@ def _districts(request: HttpRequest) -> list[str]:
 
 @login_required
 def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
+    """一企一档: the registry's own sections here; each module adds its tab's panel through its
+    own inclusion tag (``{% policies_file enterprise request.user %}`` …), so the registry
+    imports no module above it and each module scopes its rows by the viewer."""
     enterprise = visible(request, uscc)
     uscc = enterprise.uscc
     years = list(enterprise.annual.order_by("year"))
@@ -100,23 +102,8 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         ],
         "chart": chart,
         "can_change": access.enterprises_for(request.user, "change").filter(pk=uscc).exists(),
-        "sections": file_sections(request.user, uscc),
     }
     return render(request, "enterprises/enterprise_detail.html", context)
-
-
-#: Modules whose ``queries.enterprise_section(user, uscc)`` adds a section to the enterprise
-#: file (一企一档), in page order. Named, not imported: the registry depends on no module
-#: above it, the way ``demo.loader.MODULES`` runs each module's demo hook.
-FILE_SECTIONS = ("appeals",)
-
-
-def file_sections(user: Any, uscc: str) -> list[dict[str, Any]]:
-    """Each module's section: a dict with its ``template`` and what the template reads."""
-    return [
-        importlib.import_module(f"lianzhang.{name}.queries").enterprise_section(user, uscc)
-        for name in FILE_SECTIONS
-    ]
 
 
 def _wan(value: Any) -> float | None:

@@ -27,8 +27,8 @@ from lianzhang.accounts import access
 from lianzhang.core.errors import LianzhangError
 from lianzhang.enterprises.models import Enterprise
 
-from . import matching, queries, reports, sandbox, services, workflow
-from .models import Budget, Case, MatchRun, Objection, PaymentOrder, Policy
+from . import matching, money_forms, queries, reports, sandbox, services, workflow
+from .models import Budget, Case, MatchRun, Objection, PaymentOrder, Policy, Recovery
 from .pages import need_bureau, say, year_of
 from .workflow import State
 
@@ -76,6 +76,13 @@ def ledger(request: HttpRequest, code: str, year: int) -> HttpResponse:
         "publicities": policy.publicities.filter(year=year).prefetch_related(
             "objections__case__enterprise"
         ),
+        "sources": services.source_ledger(policy, year),
+        "shares": money_forms.shares_form(policy),
+        "departments": money_forms.departments_form(policy),
+        "recoveries": Recovery.objects.filter(case__policy=policy, case__year=year)
+        .select_related("case__enterprise")
+        .order_by("due_on"),
+        "clawback_candidates": services.candidates(policy, year),
     }
     return render(request, "policies/ledger.html", context)
 
@@ -123,6 +130,42 @@ def _money_action(request: HttpRequest, policy: Policy, year: int) -> str:
         upheld = action == "uphold_objection"
         services.resolve_objection(objection.pk, user, upheld, post.get("reason", ""))
         return _("Objection resolved.")
+    if action == "cost_shares":
+        services.set_cost_shares(
+            policy, money_forms.parse_shares(post), user, post.get("reason", "")
+        )
+        return _("Cost sharing saved.")
+    if action == "source_budget":
+        source = post.get("source", "").strip()
+        if source not in ("", "city"):
+            source = f"district:{source.removeprefix('district:')}"
+        try:
+            amount = Decimal(post.get("amount", "").replace(",", ""))
+        except InvalidOperation:
+            raise LianzhangError("预算金额格式错误", "the budget is not a number") from None
+        services.set_source_budget(
+            policy, year, source or "city", amount, user, post.get("reason", "")
+        )
+        return _("Budget of the funding source saved.")
+    if action == "joint_review":
+        days = post.get("days", "")
+        if not days.isdigit():
+            raise LianzhangError("联审时限应为工作日数", "the time limit is a number of days")
+        departments = money_forms.parse_departments(post)
+        services.set_joint_review(policy, departments, int(days), user, post.get("reason", ""))
+        return _("Joint review saved.")
+    if action == "recovered":
+        recovery = Recovery.objects.filter(
+            pk=post.get("recovery") or 0, case__policy=policy
+        ).first()
+        if recovery is None:
+            raise LianzhangError("没有该追回事项", "no such recovery")
+        try:
+            amount = Decimal(post.get("amount", "").replace(",", ""))
+        except InvalidOperation:
+            raise LianzhangError("追回金额格式错误", "the amount is not a number") from None
+        services.record_recovery(recovery.pk, amount, user, post.get("note", ""))
+        return _("Recovered amount booked.")
     if action in ("paid", "returned"):
         order = PaymentOrder.objects.filter(pk=post.get("order") or 0, case__policy=policy).first()
         if order is None:
@@ -391,3 +434,82 @@ def _chart_groups(groups: list[dict[str, Any]]) -> dict[str, list[Any]]:
         "before": [g["before"] for g in top],
         "after": [g["after"] for g in top],
     }
+
+
+# --- 绩效评价 (outcome evaluation) --------------------------------------------------------
+
+
+def _reading(row: dict[str, Any]) -> str:
+    """The estimate in words: the interval above zero, below it, across it, or none."""
+    low, high = row["ci_low"], row["ci_high"]
+    if low is None or high is None:
+        return _("too few pairs for an interval")
+    if low > 0:
+        return _("beneficiaries grew more than similar firms")
+    if high < 0:
+        return _("beneficiaries grew less than similar firms")
+    return _("no clear difference")
+
+
+def _outcome_chart(rows: list[dict[str, Any]], pre: int, post: int) -> dict[str, Any]:
+    """Per indicator: the means before and after, and the beneficiaries' path had they
+    moved like their controls (the gap at the end is the estimate)."""
+    charts = []
+    for r in rows:
+        if r["treated_n"] == 0:
+            continue
+        tp, tq = r["treated_pre_mean"], r["treated_post_mean"]
+        cp, cq = r["control_pre_mean"], r["control_post_mean"]
+        charts.append(
+            {
+                "id": f"outcome-chart-{r['indicator']}",
+                "title": f"{r['shown_label']}（{r['shown_unit']}）",
+                "treated": [float(tp), float(tq)],
+                "control": [float(cp), float(cq)],
+                "counterfactual": [float(tp), float(tp + cq - cp)],
+            }
+        )
+    return {
+        "years": [str(pre), str(post)],
+        "names": [
+            _("beneficiaries"),
+            _("matched similar firms"),
+            _("beneficiaries had they moved like the others"),
+        ],
+        "charts": charts,
+    }
+
+
+@login_required
+def outcomes_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """绩效评价 of a policy-year: the estimate per indicator, a chart, the method, Excel."""
+    import io
+
+    from . import outcomes
+    from .services.outcomes import evaluate_policy_year
+
+    need_bureau(request)
+    policy = get_object_or_404(Policy, code=code)
+    result = evaluate_policy_year(policy, year)
+    if request.GET.get("format") == "xlsx":
+        book = io.BytesIO()
+        outcomes.write_workbook(result, policy.code, policy.title, book)
+        response = HttpResponse(book.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="outcomes-{year}.xlsx"'
+        return response
+    english = request.LANGUAGE_CODE == "en"
+    rows = []
+    for estimate in result.estimates:
+        row = outcomes.row_of(estimate)
+        row["shown_label"] = row["label_en"] if english else row["label"]
+        row["shown_unit"] = row["unit_en"] if english else row["unit"]
+        row["reading"] = _reading(row)
+        rows.append(row)
+    context = {
+        "policy": policy,
+        "year": year,
+        "result": result,
+        "rows": rows,
+        "chart": _outcome_chart(rows, result.pre_year, result.post_year),
+    }
+    return render(request, "policies/outcomes.html", context)

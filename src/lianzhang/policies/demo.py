@@ -17,12 +17,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
+from django.db.models import Count
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from lianzhang.accounts import access
 from lianzhang.accounts.models import Profile, Role
 from lianzhang.accounts.services import create_user
+from lianzhang.appeals.models import Department, Handler
 from lianzhang.enterprises.models import CreditListing
 
 from . import matching, services
@@ -71,11 +74,13 @@ def _enterprise_user(uscc: str) -> Any:
     found = access.enterprise_login(uscc)
     if found is not None:
         return found
+    return _hidden_user(f"qy-{uscc.lower()}", Role.ENTERPRISE, uscc=uscc)
+
+
+def _hidden_user(username: str, role: str, uscc: str = "") -> Any:
     # nobody logs in with it: a quick hash of a random secret, then no usable password
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        user = create_user(
-            f"qy-{uscc.lower()}", secrets.token_urlsafe(18), Role.ENTERPRISE, uscc=uscc
-        )
+        user = create_user(username, secrets.token_urlsafe(18), role, uscc=uscc)
     user.set_unusable_password()
     user.save(update_fields=["password"])
     return user
@@ -232,6 +237,108 @@ def _publicity(year: int, admin: Any) -> None:
     )
 
 
+#: 绩效评价 needs a paid year with annual data before and after it, and the demo city's
+#: data end in 2025: one policy gets an earlier round, budget year 2024, paid in full. Its
+#: cases come from the current match run (a demo shortcut: the real 2024 round would have
+#: been matched on 2023 data).
+PAST_POLICY = "local.example.rd-subsidy"
+PAST_YEAR = 2024
+PAST_CASES = 40
+
+
+def _past_round(run: MatchRun, own: str | None, admin: Any, analyst: Any) -> None:
+    policy = Policy.objects.filter(code=PAST_POLICY).first()
+    if policy is None:
+        return
+    matches = (
+        run.matches.filter(policy=policy, verdict="eligible")
+        .exclude(enterprise_id=own or "")
+        .select_related("policy")
+        .order_by("enterprise_id")[:PAST_CASES]
+    )
+    for case in services.open_cases(list(matches), PAST_YEAR):
+        _automatic(case, "approved", admin, analyst)
+    budget = Decimal(50_000_000)
+    services.set_budget(policy, PAST_YEAR, budget, admin, "往年预算（演示，供绩效评价）")
+    services.allocate(policy, PAST_YEAR, admin)
+    services.execute_payment_run(services.create_payment_run(policy, PAST_YEAR, admin), admin)
+    for case in Case.objects.filter(policy=policy, year=PAST_YEAR, state=State.ORDERED):
+        for order in case.payments.filter(status="ordered"):
+            services.settle(order.pk, admin, paid=True, note="银行回单（演示）")
+
+
+#: 联审 departments of the demo: code, name, fields checked, what to check, demo login
+JOINT_DEPARTMENTS: tuple[tuple[str, str, list[str], str, str], ...] = (
+    ("jr-tax", "市税务局", ["tax_paid", "revenue"], "纳税情况与营业收入", "shuiwu"),
+    ("jr-market", "市市场监督管理局", [], "登记状态与经营异常名录", "jr-market-reviewer"),
+)
+#: 市区分担 of the demo's first policy with money: half each, 高新区 pays 70%
+DEMO_SHARES = {
+    "city": "1/2",
+    "district": "1/2",
+    "by_district": {"成都高新区": {"city": "3/10", "district": "7/10"}},
+}
+
+
+def _cost_shares(year: int, admin: Any) -> None:
+    """One policy shares its cost with the districts; the city holds a budget of its own."""
+    busiest = (
+        Case.objects.filter(
+            year=year, policy__mode=Mode.AUTOMATIC, policy__budgets__year=year, award_computed__gt=0
+        )
+        .values("policy")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "policy")
+        .first()
+    )
+    if busiest is None:
+        return
+    policy = Policy.objects.get(pk=busiest["policy"])
+    services.set_cost_shares(policy, DEMO_SHARES, admin, "市区按比例分担（演示）")
+    total = policy.budgets.get(year=year).amount
+    services.set_source_budget(policy, year, "city", total, admin, "市级资金（演示）")
+
+
+def _joint_review(year: int, admin: Any, analyst: Any) -> None:
+    """One automatic policy asks two departments to sign off: one case passes both and is
+    approved, one is refused by 市场监管 with its reason, the rest wait on the tasks."""
+    reviewers = {}
+    for code, name, _fields, _note, login in JOINT_DEPARTMENTS:
+        department, _ = Department.objects.get_or_create(
+            code=code, defaults={"name": name, "level": "city"}
+        )
+        user = User.objects.filter(username=login).first() or _hidden_user(login, Role.DEPARTMENT)
+        Handler.objects.get_or_create(user=user, defaults={"department": department})
+        reviewers[code] = user
+    waiting = Case.objects.filter(year=year, state=State.CONFIRMED, policy__mode=Mode.AUTOMATIC)
+    first = waiting.order_by("policy__code", "pk").select_related("policy").first()
+    if first is None:
+        return
+    wanted = [{"department": c, "fields": f, "note": n} for c, _, f, n, _ in JOINT_DEPARTMENTS]
+    services.set_joint_review(first.policy, wanted, 5, admin, "奖补须税务、市场监管联审（演示）")
+    cases = list(waiting.filter(policy=first.policy).order_by("pk"))
+    if len(cases) >= 2:
+        for task in cases[0].review_tasks.all():
+            services.decide_task(task.pk, reviewers[task.department.code], True, "核对无误")
+        services.approve(cases[0].pk, analyst, "联审通过，数据比对符合条件（演示）")
+        market = cases[1].review_tasks.get(department__code="jr-market")
+        services.decide_task(
+            market.pk, reviewers["jr-market"], False, "该企业在经营异常名录中，尚未移出（演示）"
+        )
+
+
+def _clawback(year: int, admin: Any, own: str | None) -> None:
+    """One paid award is found to rest on false data: revoked, and half of it is back."""
+    paid = Case.objects.filter(year=year, state=State.PAID, policy__mode=Mode.AUTOMATIC).exclude(
+        enterprise_id=own or ""
+    )
+    case = paid.order_by("-policy__code", "pk").first()
+    if case is None:
+        return
+    recovery = services.revoke(case.pk, admin, "核查发现申报的研发费用与税务数据不符（演示）")
+    services.record_recovery(recovery.pk, (recovery.amount / 2).quantize(Decimal("0.01")), admin)
+
+
 def load_demo(echo: Callable[[str], None] = print) -> str:
     """Library, budgets, match, cases in every state; returns a one-line summary."""
     if Case.objects.exists():
@@ -255,12 +362,16 @@ def load_demo(echo: Callable[[str], None] = print) -> str:
     own_uscc = own.first()
     opened += _applications(run, own_uscc)
     echo(f"推进 {len(opened)} 个事项 / moving cases along both delivery paths")
+    _past_round(run, own_uscc, admin, analyst)  # first: the current year's moves come after
     plan = _plan(opened, own_uscc)
+    _cost_shares(today.year, admin)
     _move(plan, admin, analyst, money=True)
     _pay(plan, today.year, admin)
     _own_case(own_uscc, admin, analyst)
     _move(plan, admin, analyst, money=False)  # after the payment runs: stays approved
     _publicity(today.year, admin)
+    _joint_review(today.year, admin, analyst)
+    _clawback(today.year, admin, own_uscc)
     paid = sum(
         (c.award_granted or Decimal(0) for c in Case.objects.filter(state=State.PAID)),
         Decimal(0),

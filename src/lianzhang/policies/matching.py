@@ -9,6 +9,7 @@ past decision can be reproduced.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -36,12 +37,22 @@ NEAR_MISS_SHARE = 0.2
 _CACHE: dict[str, Any] = {}
 
 
+#: How often a process looks at the policy files again (every page reads the library).
+RECHECK_SECONDS = 1.0
+
+
 def library() -> Library:
-    """The built-in library, parsed again only when a policy file changed (YAML is slow)."""
-    files = policy_files(LIBRARY)
-    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
-    if _CACHE.get("stamp") != stamp:
-        _CACHE["library"], _CACHE["stamp"] = load_library(), stamp
+    """The built-in library, parsed again only when a policy file changed (YAML is slow).
+
+    The files are looked at again at most once every ``RECHECK_SECONDS``.
+    """
+    now = time.monotonic()
+    if "library" not in _CACHE or now - _CACHE.get("checked", -RECHECK_SECONDS) >= RECHECK_SECONDS:
+        files = policy_files(LIBRARY)
+        stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        if _CACHE.get("stamp") != stamp:
+            _CACHE["library"], _CACHE["stamp"] = load_library(), stamp
+        _CACHE["checked"] = now
     found: Library = _CACHE["library"]
     return found
 
@@ -236,6 +247,7 @@ def run_match(as_of: dt.date, user: Any = None) -> MatchRun:
         "data_snapshot": timezone.now().isoformat(),
         "latest_data_year": snapshot,
         "engine": "lianzhang.rules",
+        "engine_version": ev.run["engine"],  # with ``policies``: the library version
     }
     run.enterprises = Enterprise.objects.count()
     # entitled: eligible and not resting on a manual or unverified clause (须人工审核)

@@ -49,6 +49,18 @@ class Policy(models.Model):
     #: 公示 before payment, in working days (0: the policy pays without one). No source
     #: fixes the length for 奖补 lists, so each bureau sets it per policy.
     publicity_days = models.PositiveSmallIntegerField(_("publicity (working days)"), default=0)
+    #: 联审: the departments that must sign off before approval, each with what it checks:
+    #: ``[{"department": "jr-tax", "fields": ["tax_paid"], "note": "纳税信用与税收"}]``
+    joint_review = models.JSONField(_("joint review"), default=list, blank=True)
+    joint_review_days = models.PositiveSmallIntegerField(
+        _("joint review time limit (working days)"), default=5
+    )
+    #: 市区分担: ``{"city": "1/2", "district": "1/2", "by_district": {"高新区": {...}}}`` as
+    #: fractions summing to 1; empty: the city pays everything
+    cost_shares = models.JSONField(_("cost sharing"), default=dict, blank=True)
+    #: 追回 after a later credit listing is proposed within this many years of payment
+    #: (0: no window). No source fixes it; each bureau sets it per policy.
+    clawback_years = models.PositiveSmallIntegerField(_("clawback window (years)"), default=0)
     source = models.TextField(_("policy file"))
     active = models.BooleanField(_("active"), default=True)
 
@@ -101,6 +113,21 @@ class Budget(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["policy", "year"], name="budget_once")]
+
+
+class SourceBudget(models.Model):
+    """A policy-year's budget held by one funding source (``city`` or ``district:<name>``)."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="source_budgets")
+    year = models.IntegerField(_("year"))
+    source = models.CharField(_("funding source"), max_length=60)
+    amount = MoneyField(_("budget"))
+
+    class Meta:
+        ordering = ["policy", "year", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "year", "source"], name="source_budget_once")
+        ]
 
 
 class MatchRun(models.Model):
@@ -268,6 +295,9 @@ class PaymentOrder(models.Model):
     #: the payee and bank as sent to the treasury (a later change of the case keeps these)
     payee_name = models.CharField(max_length=200, blank=True, default="")
     bank_name = models.CharField(max_length=100, blank=True, default="")
+    #: the amount by funding source as ordered (``services.funding.split``): a later change
+    #: of the policy's cost sharing leaves what was ordered as it was
+    shares = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
@@ -332,6 +362,77 @@ class Objection(models.Model):
 
     class Meta:
         ordering = ["-filed_at"]
+
+
+class ReviewTask(models.Model):
+    """One department's sign-off on a case under 联审, with a deadline in working days.
+
+    The case is approved only when every department's task has passed; a refusal rejects
+    it with the department's reason (``services.joint_review``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting the department")
+        PASSED = "passed", _("passed")
+        REFUSED = "refused", _("refused")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="review_tasks")
+    department = models.ForeignKey(
+        "appeals.Department", on_delete=models.PROTECT, related_name="review_tasks"
+    )
+    #: the data-contract fields the department checks: all it is shown of the case
+    fields = models.JSONField(default=list, blank=True)
+    note = models.CharField(_("what to check"), max_length=200, blank=True, default="")
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.TextField(_("department's reason"), blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "department"],
+                condition=models.Q(status="pending"),
+                name="one_open_task_per_department",
+            )
+        ]
+
+
+class Recovery(models.Model):
+    """追回: what a revoked case must pay back, by when, and what came back.
+
+    The ledger books it as a negative entry; the enterprise is flagged while any
+    recovery of it exists, and its next automatic grants wait for a reviewer.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="recovery")
+    amount = MoneyField(_("to recover"))
+    reason = models.TextField(_("reason for clawback"))
+    due_on = models.DateField(_("repay by"))
+    recovered = MoneyField(_("recovered"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(_("recovered in full at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="recovery_positive"),
+            models.CheckConstraint(
+                condition=models.Q(recovered__gte=0) & models.Q(recovered__lte=models.F("amount")),
+                name="recovered_within_amount",
+            ),
+        ]
 
 
 class Notice(models.Model):

@@ -35,7 +35,7 @@ def publicity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "publicity": publicity,
         "entries": entries,
-        "open": publicity.starts_on <= today <= publicity.ends_on,
+        "open": today <= publicity.ends_on,  # from publication, as file_objection
     }
     return render(request, "policies/public_detail.html", context)
 

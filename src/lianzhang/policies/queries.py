@@ -14,6 +14,7 @@ from django.utils import timezone
 from lianzhang.core import gbt4754
 from lianzhang.core.money import format_yuan
 from lianzhang.rules.explain import money_unit, shown
+from lianzhang.rules.policy import Library
 
 from . import workflow
 from .matching import evaluate_registry, explanations, library
@@ -73,24 +74,42 @@ def reason(c: dict[str, Any]) -> str:
     return f"{c['label']}：{value}，{side} {line}，差 {gap}"
 
 
+def active_policies(as_of: dt.date, lib: Library | None = None) -> list[Policy]:
+    """The active policies in force on ``as_of`` whose file is in the library."""
+    in_library = (lib or library()).policies  # a file may have left the library
+    return [
+        p
+        for p in Policy.objects.filter(active=True).defer("source")
+        if (p.effective_from is None or p.effective_from <= as_of)
+        and (p.effective_to is None or as_of <= p.effective_to)
+        and p.code in in_library
+    ]
+
+
 def my_policies(uscc: str, as_of: dt.date | None = None) -> list[MyPolicy]:
     """Every active policy the enterprise qualifies for, may qualify for, or just misses.
 
-    Evaluated live for this one enterprise with the same engine as the match runs.
+    Evaluated live for this one enterprise with the same engine as the match runs
+    (``services.served`` reads the latest run's stored results instead when they hold).
     """
     as_of = as_of or timezone.localdate()
-    active = [
-        p
-        for p in Policy.objects.filter(active=True)
-        if (p.effective_from is None or p.effective_from <= as_of)
-        and (p.effective_to is None or as_of <= p.effective_to)
-    ]
-    in_library = library().policies
-    active = [p for p in active if p.code in in_library]  # a file may have left the library
+    active = active_policies(as_of)
     if not active:
         return []
     ev = evaluate_registry(as_of, active, usccs=[uscc])
     rows = ev.results().join(explanations(ev), on=["uscc", "policy"], how="left").to_dicts()
+    for row in rows:  # what a match run stores as a near miss (``matching.run_match``)
+        row["near_miss"] = (
+            row["verdict"] == "ineligible" and row["failed"] == 1 and row["near"] == 1
+        )
+    return policy_items(uscc, as_of, active, rows)
+
+
+def policy_items(
+    uscc: str, as_of: dt.date, active: list[Policy], rows: list[dict[str, Any]]
+) -> list[MyPolicy]:
+    """Result rows (policy id, verdict, needs_review, near_miss, award_fen, score, criteria:
+    live or as a match run stored them) → the page's items, with the enterprise's cases."""
     by_code = {p.code: p for p in active}
     cases = {c.policy_id: c for c in _claims(Case.objects.filter(enterprise_id=uscc), as_of.year)}
     out = []
@@ -100,7 +119,7 @@ def my_policies(uscc: str, as_of: dt.date | None = None) -> list[MyPolicy]:
             category = "review" if row["needs_review"] else "eligible"
         elif row["verdict"] == "undetermined":
             category = "undetermined"
-        elif row["failed"] == 1 and row["near"] == 1:
+        elif row["near_miss"]:
             category = "near"
         else:
             continue

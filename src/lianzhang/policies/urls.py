@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bureau_views, public_views, views
+from . import bureau_views, public_views, run_views, task_views, views
 
 app_name = "policies"
 
@@ -24,10 +24,17 @@ urlpatterns = [
     path("money/<str:code>/<int:year>/act/", bureau_views.money_act, name="money-act"),
     path("money/<str:code>/<int:year>/treasury.xlsx", bureau_views.treasury, name="treasury"),
     path("money/<str:code>/<int:year>/returns/", bureau_views.bank_returns, name="returns"),
+    path("runs/", run_views.runs, name="runs"),
+    path("runs/<int:pk>/", run_views.run_detail, name="run"),
+    path("runs/<int:a>/diff/<int:b>/", run_views.run_compare, name="run-diff"),
+    path("runs/<int:a>/diff/<int:b>.xlsx", run_views.run_compare_xlsx, name="run-diff-xlsx"),
+    path("tasks/", task_views.tasks, name="tasks"),
+    path("tasks/<int:pk>/decide/", task_views.task_decide, name="task-decide"),
     path("dashboard/", bureau_views.dashboard, name="dashboard"),
     path("dashboard/match/", bureau_views.match_now, name="match"),
     path("export/<str:kind>.xlsx", bureau_views.export, name="export"),
     path("sandbox/", bureau_views.sandbox_page, name="sandbox"),
+    path("outcomes/<str:code>/<int:year>/", bureau_views.outcomes_page, name="outcomes"),
     # 公示: public, no login
     path("publicity/", public_views.publicity_list, name="public-list"),
     path("publicity/<int:pk>/", public_views.publicity_detail, name="public"),

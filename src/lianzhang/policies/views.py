@@ -35,6 +35,7 @@ from .models import (
     Policy,
 )
 from .pages import say, year_of
+from .services.served import served_policies
 from .workflow import State
 
 
@@ -191,7 +192,9 @@ def mine(request: HttpRequest) -> HttpResponse:
         enterprise = access.enterprises_for(request.user, "view").filter(pk=uscc).first()
         if enterprise is None:
             raise Http404(_("No such enterprise."))
-    items = queries.my_policies(enterprise.pk) if enterprise else []
+    # the latest match run's stored results while they hold, else live (``served``)
+    served = served_policies(enterprise.pk) if enterprise else None
+    items = served.items if served else []
     user: Any = request.user  # logged in (login_required)
     notices = Notice.objects.filter(user=user)
     groups = [
@@ -215,6 +218,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         "unread": notices.filter(read_at__isnull=True).count(),
         "uscc": uscc,
         "own": access.is_enterprise_user(request.user),
+        "served": served,
     }
     return render(request, "policies/mine.html", context)
 
@@ -297,6 +301,7 @@ def _available(request: HttpRequest, case: Case) -> dict[str, bool]:
         "final": bureau and s == State.OBJECTION,
         "money": bureau and s in workflow.COMMITTED,
         "release": bureau and s == State.HELD,
+        "revoke": bureau and s == State.PAID,
     }
 
 
@@ -312,6 +317,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": case.attachments.all(),
         "reviews": case.reviews.select_related("reviewer"),
         "payments": case.payments.order_by("created_at"),
+        "review_tasks": case.review_tasks.select_related("department").order_by("pk"),
+        "recovery": getattr(case, "recovery", None),
         "reviewers": access.bureau_users().order_by("username"),
         "application": case.application or {},
         "automatic": case.policy.automatic_grant_allowed,
@@ -373,6 +380,9 @@ def _act(request: HttpRequest, case: Case, action: str) -> str:
             expected_version=version,
         )
         return _("Hold lifted: the case is back for review, and its approval checks again.")
+    if action == "revoke":
+        services.revoke(pk, user, reason)
+        return _("Revoked: the recovery is booked on the ledger.")
     if action == "object":
         services.object_to(pk, user, reason)
         return _("Objection recorded; the bureau takes the final decision.")

@@ -33,6 +33,7 @@ class State(models.TextChoices):
     PAYMENT_RETURNED = "payment_returned", _("payment returned")
     DECLINED = "declined", _("declined by the enterprise")
     HELD = "held", _("held: credit check failed")
+    REVOKED = "revoked", _("revoked: the payment is being recovered")
 
 
 S = State
@@ -60,6 +61,11 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
     ),
     # the listing was removed or found wrong: back to review, with a reviewer assigned
     "release": (frozenset({S.HELD}), S.SUBMITTED, "bureau"),
+    # 联审: a department that must sign off refuses; its reason goes to the enterprise,
+    # which may object as to any refusal (``services.joint_review``)
+    "joint_refuse": (frozenset({S.CONFIRMED, S.UNDER_REVIEW}), S.REJECTED, "department"),
+    # 追回: false data found, or a listing within the policy's clawback window, after payment
+    "revoke": (frozenset({S.PAID}), S.REVOKED, "bureau"),
 }
 
 #: action → how the platform names it to people (in messages such as a refusal).
@@ -79,12 +85,25 @@ ACTION_LABELS: dict[str, str] = {
     "bounce": "登记支付退回",
     "hold": "信用核查暂缓",
     "release": "解除暂缓、重新审核",
+    "joint_refuse": "联审不通过",
+    "revoke": "撤销并追回",
 }
 
 #: Actions the state machine refuses without a stated reason: every one that goes against
 #: the enterprise or overturns a decision must say why (the reason is audited and shown).
 NEEDS_REASON = frozenset(
-    {"return", "reject", "object", "uphold", "dismiss", "bounce", "hold", "release"}
+    {
+        "return",
+        "reject",
+        "object",
+        "uphold",
+        "dismiss",
+        "bounce",
+        "hold",
+        "release",
+        "joint_refuse",
+        "revoke",
+    }
 )
 
 #: States that count toward 应享 (the enterprise qualifies) but are not yet paid.
@@ -103,8 +122,9 @@ OPEN = frozenset(
         S.HELD,
     }
 )
-#: States in which money is committed against the budget.
-COMMITTED = frozenset({S.APPROVED, S.ORDERED, S.PAID, S.PAYMENT_RETURNED})
+#: States in which money is committed against the budget (a revoked case was paid: its
+#: recovery is booked apart, ``services.clawback``).
+COMMITTED = frozenset({S.APPROVED, S.ORDERED, S.PAID, S.PAYMENT_RETURNED, S.REVOKED})
 
 
 def target(action: str, state: str) -> str | None:

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -279,13 +279,22 @@ def evaluate(
     return Evaluation(as_of, compiled, frame, run)
 
 
+#: Up to this many enterprises the query runs on Polars' in-memory engine: for one
+#: enterprise on a page it answers about 3 times sooner than the default (streaming)
+#: engine, which the bulk runs keep. Both engines give the same frame.
+SMALL_QUERY = 1000
+
+
 def run_query(
     tables: Tables, compiled: list[Compiled], as_of: dt.date, needs: Needs
 ) -> pl.DataFrame:
     """All stages of all policies in one lazy query; inputs dropped, results kept."""
-    result = _query(tables, compiled, as_of, needs, dedup=False).collect()
+    engine: Literal["in-memory", "auto"] = (
+        "in-memory" if tables.enterprises.height <= SMALL_QUERY else "auto"
+    )
+    result = _query(tables, compiled, as_of, needs, dedup=False).collect(engine=engine)
     if result.height != tables.enterprises.height:  # a duplicated (uscc, year) row
-        result = _query(tables, compiled, as_of, needs, dedup=True).collect()
+        result = _query(tables, compiled, as_of, needs, dedup=True).collect(engine=engine)
     return result
 
 

@@ -13,6 +13,9 @@ Split by topic; this package re-exports the public names so callers write
 - ``treasury``: the treasury's batch file and the bank's returns.
 - ``publicity``: 公示 before payment and the public's objections.
 - ``parameters``: dated parameter changes under four eyes.
+- ``joint_review``: 联审, the departments' sign-off (their decision is in ``review``).
+- ``funding``: 市区分担, budgets per funding source and the ledger per source.
+- ``clawback``: 追回 of a paid case, and the recovery of the money.
 """
 
 from .applications import (
@@ -30,7 +33,22 @@ from .applications import (
 from .audit import GENESIS, audit, audit_many, verify_audit_chain
 from .budget import ALLOCATION_RULES, Allocation, allocate, set_budget, set_money_rules
 from .cases import BATCH, open_cases
+from .clawback import candidates, record_recovery, revoke
 from .figures import PREFILL_FIELDS, confirmed_award, latest_figures, prefill, prereview
+from .funding import (
+    SourceLine,
+    set_cost_shares,
+    set_source_budget,
+    source_label,
+    source_ledger,
+)
+from .joint_review import (
+    field_label,
+    joint_review_departments,
+    set_joint_review,
+    task_figures,
+    tasks_for,
+)
 from .parameters import parameter_overrides, propose_parameter, review_parameter
 from .payments import (
     Ledger,
@@ -41,7 +59,7 @@ from .payments import (
     settle,
 )
 from .publicity import file_objection, publicize, resolve_objection, set_publicity_days
-from .review import assign, decide, declare, final_decision
+from .review import assign, decide, decide_task, declare, final_decision
 from .transitions import (
     InvalidTransition,
     approve,
@@ -68,6 +86,7 @@ __all__ = [
     "BankReturns",
     "InvalidTransition",
     "Ledger",
+    "SourceLine",
     "add_attachment",
     "allocate",
     "approve",
@@ -75,17 +94,21 @@ __all__ = [
     "audit",
     "audit_many",
     "bank_account",
+    "candidates",
     "confirm",
     "confirmed_award",
     "create_payment_run",
     "decide",
+    "decide_task",
     "declare",
     "decline",
     "dismiss",
     "execute_payment_run",
+    "field_label",
     "file_objection",
     "final_decision",
     "import_bank_returns",
+    "joint_review_departments",
     "latest_figures",
     "mark_read",
     "object_to",
@@ -97,17 +120,26 @@ __all__ = [
     "propose_parameter",
     "publicize",
     "reconcile",
+    "record_recovery",
     "reject",
     "release",
     "resolve_objection",
     "review_parameter",
+    "revoke",
     "save_application",
     "set_budget",
+    "set_cost_shares",
+    "set_joint_review",
     "set_money_rules",
     "set_publicity_days",
+    "set_source_budget",
     "settle",
+    "source_label",
+    "source_ledger",
     "start_application",
     "submit",
+    "task_figures",
+    "tasks_for",
     "treasury_rows",
     "uphold",
     "verify_audit_chain",

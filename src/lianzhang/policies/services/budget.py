@@ -8,7 +8,8 @@ than the budget minus what is already ordered or paid.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -18,12 +19,17 @@ from django.utils import timezone
 from lianzhang.accounts import access
 from lianzhang.core import bounds
 from lianzhang.core.errors import PermissionDenied, ValidationError
+from lianzhang.core.money import from_fen, to_fen
 
 from ..models import Budget, Case, Policy
 from ..workflow import State
 from .audit import audit
+from .funding import shares_for, source_budgets, spent_by_source, split
 
 ALLOCATION_RULES = ("ranking", "pro_rata")
+#: States whose grant has left the budget (ordered, paid, returned to be paid again, or
+#: paid and revoked: a recovery returns money to the treasury, not to this budget)
+SPENT = (State.ORDERED, State.PAID, State.PAYMENT_RETURNED, State.REVOKED)
 
 
 @dataclass(frozen=True)
@@ -35,20 +41,50 @@ class Allocation:
     unfunded: list[int]
 
 
-def _grants(policy: Policy, cases: list[Case], available: Decimal) -> dict[int, Decimal]:
+def _demand_by_source(
+    policy: Policy, cases: list[Case], limits: dict[str, Decimal]
+) -> dict[str, Decimal]:
+    demand = dict.fromkeys(limits, Decimal(0))
+    if not limits:
+        return demand
+    for c in cases:
+        for source, amount in split(
+            c.award_computed or Decimal(0), shares_for(policy, c.enterprise.district)
+        ).items():
+            if source in demand:
+                demand[source] += amount
+    return demand
+
+
+def _fits(policy: Policy, case: Case, want: Decimal, left: dict[str, Decimal]) -> bool:
+    if not left:
+        return True
+    parts = split(want, shares_for(policy, case.enterprise.district))
+    return all(parts.get(source, Decimal(0)) <= room for source, room in left.items())
+
+
+def _grants(
+    policy: Policy,
+    cases: list[Case],
+    available: Decimal,
+    limits: dict[str, Decimal] | None = None,
+) -> dict[int, Decimal]:
+    """Each case's grant within the total ``available`` and, where funding sources hold
+    their own budgets, within what each source has left (``limits``)."""
+    limits = limits or {}
     demand = sum((c.award_computed or Decimal(0) for c in cases), Decimal(0))
-    if demand <= available:
+    by_source = _demand_by_source(policy, cases, limits)
+    if demand <= available and all(by_source[s] <= limits[s] for s in limits):
         return {c.pk: c.award_computed or Decimal(0) for c in cases}
     if policy.allocation == "pro_rata":
-        share = available / demand
-        return {
-            c.pk: ((c.award_computed or Decimal(0)) * share).quantize(
-                Decimal("0.01"), rounding=ROUND_DOWN
-            )
-            for c in cases
-        }
+        # the tightest source sets everyone's share
+        share = min(
+            [Fraction(available) / Fraction(demand)]
+            + [Fraction(limits[s]) / Fraction(by_source[s]) for s in limits if by_source[s]]
+        )
+        return {c.pk: _share_of(c.award_computed or Decimal(0), share) for c in cases}
     grants: dict[int, Decimal] = {}
-    left = available
+    left, room = available, dict(limits)
     for c in sorted(
         cases,
         key=lambda c: (
@@ -58,9 +94,21 @@ def _grants(policy: Policy, cases: list[Case], available: Decimal) -> dict[int, 
         ),
     ):
         want = c.award_computed or Decimal(0)
-        grants[c.pk] = want if want <= left else Decimal(0)
+        fits = want <= left and _fits(policy, c, want, room)
+        grants[c.pk] = want if fits else Decimal(0)
         left -= grants[c.pk]
+        if room:
+            parts = split(grants[c.pk], shares_for(policy, c.enterprise.district))
+            for source, amount in parts.items():
+                if source in room:
+                    room[source] -= amount
     return grants
+
+
+def _share_of(amount: Decimal, share: Fraction) -> Decimal:
+    """``amount × share`` rounded down to the fen, computed exactly."""
+    fen = Fraction(to_fen(amount)) * share
+    return from_fen(int(fen))  # int() truncates toward zero: never over budget
 
 
 @transaction.atomic
@@ -79,14 +127,19 @@ def allocate(policy: Policy, year: int, user: Any) -> Allocation:
     cases = list(
         Case.objects.select_for_update(of=("self",))
         .filter(policy=policy, year=year, state=State.APPROVED)
-        .select_related("match")
+        .select_related("match", "enterprise")
     )
-    spent = Case.objects.filter(
-        policy=policy, year=year, state__in=(State.ORDERED, State.PAID, State.PAYMENT_RETURNED)
-    ).aggregate(s=Sum("award_granted"))["s"] or Decimal(0)
+    spent = Case.objects.filter(policy=policy, year=year, state__in=SPENT).aggregate(
+        s=Sum("award_granted")
+    )["s"] or Decimal(0)
     available = max(Decimal(0), budget.amount - spent)
     demand = sum((c.award_computed or Decimal(0) for c in cases), Decimal(0))
-    grants = _grants(policy, cases, available)
+    taken = spent_by_source(policy, year)
+    limits = {
+        source: max(Decimal(0), amount - taken.get(source, Decimal(0)))
+        for source, amount in source_budgets(policy, year).items()
+    }
+    grants = _grants(policy, cases, available, limits)
     for c in cases:
         Case.objects.filter(pk=c.pk).update(award_granted=grants[c.pk])
     granted = sum(grants.values(), Decimal(0))

@@ -171,3 +171,16 @@ def _notify_enterprises(cases: list[Case]) -> None:
             if user.email:
                 send_mail("政策找企业：新的匹配政策", text, None, [user.email], fail_silently=True)
     Notice.objects.bulk_create(notices, batch_size=1000)
+
+
+def notify_enterprise(case: Case, text: str) -> None:
+    """Tell the enterprise's users about a decision on ``case`` (in-app, and by e-mail when
+    they have one): a joint-review refusal, a clawback."""
+    notices = []
+    for profile in Profile.objects.filter(enterprise_id=case.enterprise_id).select_related("user"):
+        notices.append(Notice(user=profile.user, text=text, link=f"/policies/cases/{case.pk}/"))
+        if profile.user.email:
+            send_mail(
+                "政策兑现：事项有新决定", text, None, [profile.user.email], fail_silently=True
+            )
+    Notice.objects.bulk_create(notices)

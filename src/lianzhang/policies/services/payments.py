@@ -19,12 +19,13 @@ from django.utils import timezone
 
 from lianzhang.accounts import access
 from lianzhang.core import bounds
-from lianzhang.core.errors import Conflict, PermissionDenied
+from lianzhang.core.errors import Conflict, PermissionDenied, ValidationError
 
 from .. import workflow
-from ..models import Budget, Case, PaymentOrder, PaymentRun, Policy
+from ..models import Budget, Case, PaymentOrder, PaymentRun, Policy, Recovery
 from ..workflow import State
 from .audit import audit, checkpoint_on_commit
+from .funding import split_case
 from .transitions import InvalidTransition, _transition, payee_name
 
 
@@ -59,8 +60,9 @@ def execute_payment_run(
         state__in=(State.APPROVED, State.PAYMENT_RETURNED),
         award_granted__gt=0,
     ).order_by("pk")
-    for case in pending.iterator():
+    for case in pending.select_related("policy", "enterprise").iterator():
         try:
+            shares = {source: str(v) for source, v in split_case(case).items()}
             with transaction.atomic():
                 # checks the credit register now: a listed enterprise's case is held instead
                 moved = _transition(case.pk, "order", user, reason=f"payment run {run.pk}")
@@ -73,9 +75,12 @@ def execute_payment_run(
                     bank_account=case.bank_account or "",
                     payee_name=payee_name(moved),
                     bank_name=case.bank_name,
+                    shares=shares,
                 )
         except (IntegrityError, InvalidTransition, Conflict):
             continue  # ordered meanwhile by another run: nothing to do
+        except ValidationError:
+            continue  # no payer for the district's share: stays approved, on the ledger
         done += 1
         if progress:
             progress(case)
@@ -106,6 +111,9 @@ class Ledger:
     paid: Decimal
     returned: Decimal
     problems: list[str]
+    #: 追回: paid money revoked (a negative entry) and what has come back of it
+    revoked: Decimal = Decimal(0)
+    recovered: Decimal = Decimal(0)
 
 
 def reconcile(policy: Policy, year: int) -> Ledger:
@@ -125,7 +133,7 @@ def reconcile(policy: Policy, year: int) -> Ledger:
     problems = []
     if granted > total_budget:
         problems.append(f"granted {granted} exceeds budget {total_budget}")
-    paid_cases = total(cases.filter(state=State.PAID), "award_granted")
+    paid_cases = total(cases.filter(state__in=(State.PAID, State.REVOKED)), "award_granted")
     if paid != paid_cases:
         problems.append(f"paid orders {paid} != granted of paid cases {paid_cases}")
     live_cases = total(cases.filter(state=State.ORDERED), "award_granted")
@@ -135,4 +143,10 @@ def reconcile(policy: Policy, year: int) -> Ledger:
         n__gt=F("award_granted")
     )
     problems += [f"case {c.pk} paid more than granted" for c in twice]
-    return Ledger(total_budget, granted, ordered, paid, returned, problems)
+    recoveries = Recovery.objects.filter(case__in=cases)
+    revoked = total(recoveries, "amount")
+    revoked_cases = total(cases.filter(state=State.REVOKED), "award_granted")
+    if revoked != revoked_cases:
+        problems.append(f"clawbacks {revoked} != granted of revoked cases {revoked_cases}")
+    recovered = total(recoveries, "recovered")
+    return Ledger(total_budget, granted, ordered, paid, returned, problems, revoked, recovered)

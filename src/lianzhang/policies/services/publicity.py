@@ -22,6 +22,7 @@ from lianzhang.accounts import access
 from lianzhang.core import bounds, calendar
 from lianzhang.core.errors import NotFound, PermissionDenied, ValidationError
 
+from .. import workflow
 from ..models import Case, Objection, Policy, Publicity
 from ..workflow import State
 from .audit import audit, audit_many
@@ -87,8 +88,9 @@ def file_objection(
     publicity = Publicity.objects.filter(pk=publicity_id).first()
     if publicity is None or not publicity.cases.filter(pk=case_id).exists():
         raise NotFound("公示中没有该项", "no such entry on the list")
-    today = timezone.localdate()
-    if not publicity.starts_on <= today <= publicity.ends_on:
+    # Open from publication (a list published on a Saturday is public before its first
+    # working day) until the list's last day.
+    if timezone.localdate() > publicity.ends_on:
         raise ValidationError(
             f"公示期为 {publicity.starts_on} 至 {publicity.ends_on}，现在不能提出异议",
             f"the list runs {publicity.starts_on} to {publicity.ends_on}: objections are closed",
@@ -132,7 +134,9 @@ def resolve_objection(objection_id: int, user: Any, upheld: bool, reason: str) -
             objection.case,
             reason=reason,
         )
-        if upheld:
+        # a case already held (say by the credit register) stays held; the upheld
+        # objection is on record and blocks its payment until it is publicized again
+        if upheld and workflow.target("hold", objection.case.state) is not None:
             _transition(objection.case_id, "hold", user, reason=f"公示异议成立：{reason}")
     return objection
 

@@ -12,14 +12,16 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from lianzhang.accounts import access
-from lianzhang.core.errors import PermissionDenied, ValidationError
+from lianzhang.core.errors import NotFound, PermissionDenied, ValidationError
 
-from ..models import Case, Review
+from ..models import Case, Review, ReviewTask
 from ..workflow import State
 from .audit import audit
-from .transitions import _transition
+from .cases import notify_enterprise
+from .transitions import InvalidTransition, _transition
 
 
 def assign(case_id: int, user: Any, reviewer: Any) -> Case:
@@ -88,3 +90,45 @@ def final_decision(case_id: int, user: Any, uphold: bool, reason: str) -> Case:
         reason=reason,
         changes={"decision_reason": reason},
     )
+
+
+def decide_task(task_id: int, user: Any, passed: bool, reason: str) -> ReviewTask:
+    """A department's 联审 decision. A refusal rejects the case with the department's
+    reason (the enterprise reads it and may object); under objection it is recorded and
+    the bureau's final decision follows."""
+    if not passed and not reason.strip():
+        raise ValidationError("联审不通过须说明理由", "a refusal in joint review needs a reason")
+    with transaction.atomic():
+        task = (
+            ReviewTask.objects.select_for_update(of=("self",))
+            .select_related("department")
+            .filter(pk=task_id)
+            .first()
+        )
+        if task is None:
+            raise NotFound("没有该联审任务", "no such joint review task")
+        if not access.may_decide_task(user, task):
+            raise PermissionDenied(
+                "只有该联审任务所属部门可以作出决定",
+                "only the department the task is for may decide it",
+            )
+        if task.status != ReviewTask.Status.PENDING:
+            raise InvalidTransition("该联审任务已处理", "this joint review task is already decided")
+        case = Case.objects.get(pk=task.case_id)
+        if not passed and case.state in (State.CONFIRMED, State.UNDER_REVIEW):
+            why = f"{task.department.name}联审不通过：{reason.strip()}"
+            _transition(case.pk, "joint_refuse", user, reason=why, changes={"decision_reason": why})
+            notify_enterprise(
+                case, f"「{case.policy.title}」不予支持：{why}。如有异议可在事项页提出。"
+            )
+        task.status = ReviewTask.Status.PASSED if passed else ReviewTask.Status.REFUSED
+        task.reason, task.decided_by, task.decided_at = reason.strip(), user, timezone.now()
+        task.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        audit(
+            user,
+            "review_task_passed" if passed else "review_task_refused",
+            case,
+            reason=reason,
+            data={"task": task.pk, "department": task.department.code},
+        )
+    return task

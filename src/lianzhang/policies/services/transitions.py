@@ -24,10 +24,11 @@ from lianzhang.core.errors import Conflict, ValidationError
 from lianzhang.enterprises import credit
 
 from .. import workflow
-from ..models import Case
+from ..models import Case, Recovery
 from ..workflow import State
 from .audit import audit
 from .figures import confirmed_award, prereview
+from .joint_review import JOINT_REVIEWED, dispatch, joint_block, withdraw_open
 
 
 class InvalidTransition(Conflict):
@@ -64,6 +65,7 @@ def _transition(
     extra: dict[str, str] = {}
     if action in CREDIT_CHECKED:
         held = credit_hold(case) or (payee_hold(case) if action == "order" else "")
+        held = held or (clawback_hold(case) if action == "approve" else "")
         extra["credit_check"] = "listed" if held else "clear"
         if held:  # the decision becomes a hold: no money for a listed enterprise
             action, reason, to, changes = "hold", held, State.HELD, None
@@ -75,6 +77,9 @@ def _transition(
             f"「{workflow.action_label(action)}」须说明理由", f"action {action!r} needs a reason"
         )
     if action in ("approve", "uphold"):
+        if waiting := joint_block(case):
+            zh, _, en = waiting.partition(" / ")
+            raise InvalidTransition(zh, en)
         _check_stacking(case)
     fields = dict(changes or {})
     if action == "submit" and "prereview" not in fields:  # every submission is pre-reviewed
@@ -98,6 +103,11 @@ def _transition(
         data={**{k: str(v) for k, v in fields.items()}, **extra},
     )
     case.refresh_from_db()
+    if case.policy.joint_review:  # 联审: the departments' tasks move with the case
+        if to in JOINT_REVIEWED:
+            dispatch(case, user)
+        else:  # decided (or held, declined): no department need look any longer
+            withdraw_open(case, user, reason or workflow.action_label(action))
     return case
 
 
@@ -148,6 +158,26 @@ def credit_hold(case: Case) -> str:
     """The hold reason when the credit register lists the case's enterprise today, else ""."""
     listed = credit.blocking([case.enterprise_id], timezone.localdate())
     return credit.reason(listed[case.enterprise_id]) if listed else ""
+
+
+def flagged(usccs: list[str] | set[str]) -> set[str]:
+    """The enterprises among ``usccs`` with a clawback (追回) on record."""
+    return set(
+        Recovery.objects.filter(case__enterprise_id__in=usccs).values_list(
+            "case__enterprise_id", flat=True
+        )
+    )
+
+
+def clawback_hold(case: Case) -> str:
+    """Why an automatic approval of ``case`` waits for a reviewer ("" when it need not):
+    an enterprise that had an award clawed back is approved only through review."""
+    if case.state != State.CONFIRMED or not flagged({case.enterprise_id}):
+        return ""
+    return (
+        "该企业有被撤销追回的奖补，免申即享须转人工审核 / the enterprise had an award "
+        "clawed back: its automatic grants go to a reviewer"
+    )
 
 
 def _check_stacking(case: Case) -> None:

@@ -27,6 +27,7 @@ def delivery_reach(context: Any) -> dict[str, bool]:
         "enterprise": access.is_enterprise_user(user),
         "bureau": bureau,
         "oversight": bureau or access.is_district(user),
+        "tasks": bureau or access.handler_department_id(user) is not None,
     }
 
 
@@ -79,6 +80,17 @@ ACTIONS = {
     "hold": _("held: credit check failed"),
     "release": _("hold lifted"),
     "treasury_export": _("treasury file exported"),
+    "review_task": _("joint review task sent"),
+    "review_task_passed": _("passed in joint review"),
+    "review_task_refused": _("refused in joint review"),
+    "review_task_withdrawn": _("joint review tasks withdrawn"),
+    "joint_refuse": _("rejected in joint review"),
+    "joint_review": _("joint review changed"),
+    "revoke": _("award revoked for clawback"),
+    "clawback": _("clawback booked"),
+    "recovered": _("repayment booked"),
+    "cost_shares": _("cost sharing changed"),
+    "source_budget": _("funding source budget set"),
 }
 
 
@@ -95,3 +107,16 @@ def mode_label(mode: str) -> str:
         return str(Mode(mode).label)
     except ValueError:
         return mode or "—"
+
+
+@register.simple_tag
+def clawbacks_of(uscc: str) -> list[Any]:
+    """An enterprise's clawbacks (追回), for the registry page's flag: the registry does not
+    import delivery, so its page asks through this tag."""
+    from ..models import Recovery
+
+    return list(
+        Recovery.objects.filter(case__enterprise_id=uscc)
+        .select_related("case__policy")
+        .order_by("-created_at")
+    )

@@ -22,6 +22,16 @@ def english() -> bool:
 
 
 @register.filter
+def named(thing: Any) -> str:
+    """A chain's, node's or other named row's name in the page's language: ``name_en`` on
+    an English page when it has one, else the Chinese ``name``."""
+    english_name = str(getattr(thing, "name_en", "") or "")
+    if english_name and english():
+        return english_name
+    return str(getattr(thing, "name", thing))
+
+
+@register.filter
 def yuan(value: Decimal | None) -> str:
     """48.2 万元 / 1.3 亿元; in English 482 k yuan / 130 m yuan."""
     if value is None:

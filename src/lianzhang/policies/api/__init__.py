@@ -19,8 +19,10 @@ from lianzhang.core.errors import NotFound, PermissionDenied, ValidationError
 from lianzhang.web.bounded import Day, Money, Text, Year
 from lianzhang.web.errors import Error
 
-from . import matching, queries, sandbox, services
-from .models import Case, MatchRun, ParameterChange, PaymentOrder, Policy
+from .. import queries, sandbox, services
+from ..models import Case, ParameterChange, PaymentOrder, Policy
+from . import runs, safeguards
+from .shared import YearIn, _policy, _visible_case
 
 router = Router(tags=["policy delivery"])
 
@@ -95,13 +97,6 @@ def get_policy(request: HttpRequest, code: str) -> Any:
     return _policy(code)
 
 
-def _policy(code: str) -> Policy:
-    found = Policy.objects.filter(code=code).first()
-    if found is None:
-        raise NotFound(f"没有政策 {code}", f"no policy {code}")
-    return found
-
-
 class ParameterIn(Schema):
     name: str
     effective_from: Day
@@ -145,35 +140,6 @@ def review_parameter(request: HttpRequest, change_id: int, body: ReviewIn) -> An
     return services.review_parameter(change_id, request.user, approve=body.approve, note=body.note)
 
 
-class MatchIn(Schema):
-    as_of: Day
-
-
-class MatchRunOut(Schema):
-    id: int
-    as_of: dt.date
-    enterprises: int
-    eligible: int
-    manifest: dict[str, Any]
-
-
-@router.post("/match-runs", response={201: MatchRunOut, 403: Error}, tags=["policy delivery"])
-def create_match_run(request: HttpRequest, body: MatchIn) -> Any:
-    access.require(request.user, "import")  # the bureau runs matches
-    return 201, matching.run_match(body.as_of, request.user)
-
-
-@router.get(
-    "/match-runs/{run_id}", response={200: MatchRunOut, 404: Error}, tags=["policy delivery"]
-)
-def get_match_run(request: HttpRequest, run_id: int) -> Any:
-    access.require(request.user, "import")
-    run = MatchRun.objects.filter(pk=run_id).first()
-    if run is None:
-        raise NotFound(f"没有匹配 {run_id}", f"no match run {run_id}")
-    return run
-
-
 # --- cases ------------------------------------------------------------------------------
 
 
@@ -201,18 +167,6 @@ def _case(c: Case) -> dict[str, Any]:
         "award_granted": c.award_granted,
         "decision_reason": c.decision_reason,
     }
-
-
-def _visible_case(request: HttpRequest, case_id: int) -> Case:
-    found: Case | None = (
-        Case.objects.visible_to(request.user).select_related("policy").filter(pk=case_id).first()
-    )
-    if found is None:
-        raise PermissionDenied(
-            f"无权访问事项 {case_id}（或不存在）",
-            f"case {case_id} is not accessible to you (or does not exist)",
-        )
-    return found
 
 
 @router.get("/cases", response=list[CaseOut], tags=["policy delivery"])
@@ -340,10 +294,6 @@ def decide(request: HttpRequest, case_id: int, body: DecisionIn) -> dict[str, An
 # --- money and oversight ----------------------------------------------------------------
 
 
-class YearIn(Schema):
-    year: Year
-
-
 class LedgerOut(Schema):
     budget: Decimal
     granted: Decimal
@@ -351,6 +301,8 @@ class LedgerOut(Schema):
     paid: Decimal
     returned: Decimal
     problems: list[str]
+    revoked: Decimal = Decimal(0)
+    recovered: Decimal = Decimal(0)
 
 
 @router.post(
@@ -597,3 +549,9 @@ def coverage(request: HttpRequest, year: Year) -> Any:
         raise PermissionDenied("只有局内和区县人员可以查看", "bureau and district staff only")
     scope = access.enterprises_for(request.user, "view") if district else None
     return queries.coverage(year, scope)
+
+
+# 联审, 市区分担, 追回, 公示, the treasury batch and the credit register (``safeguards``)
+router.add_router("", safeguards.router)
+# the match-run history and the difference of two runs (``runs``)
+router.add_router("", runs.router)
