@@ -15,20 +15,16 @@ few runs, as the machine is shared.
 from __future__ import annotations
 
 import datetime as dt
-import resource
 import sys
-import time
-from collections.abc import Callable
-from typing import TypeVar
 
 import polars as pl
+from timing import timed  # benchmarks/timing.py (the script's folder is on sys.path)
 
 from lianzhang.core.frames import conform
 from lianzhang.landuse import evaluate, load
 from lianzhang.landuse.evaluate import to_json
 
 YEAR = 2022
-T = TypeVar("T")
 
 
 def rnd(seed: int, n: int) -> pl.Expr:
@@ -85,22 +81,6 @@ def parcel_links(n: int) -> pl.DataFrame:
         (uniform(21, 5, 100, n // 10) / 10).alias("area"),
     )
     return pl.concat([owners, tenants])
-
-
-def timed(label: str, func: Callable[[], T], repeat: int = 1) -> T:
-    """Run ``func`` (best of ``repeat``) and print time and peak RSS."""
-    best = cpu = float("inf")
-    result: T | None = None
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-        cpu = min(cpu, time.process_time() - start_cpu)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    shown = f"{label} (best of {repeat})" if repeat > 1 else label
-    print(f"{shown:62} {best:6.2f} s wall {cpu:6.2f} s CPU   peak RSS {peak:6.0f} MB")
-    assert result is not None
-    return result
 
 
 def main() -> None:

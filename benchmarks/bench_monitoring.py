@@ -14,14 +14,10 @@ times ``panel.read_values`` and the CLI path. Prints wall time, CPU time and pea
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import polars as pl
@@ -29,28 +25,14 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from timing import timed  # noqa: E402  (benchmarks/timing.py)
+
 from lianzhang.core.uscc import make  # noqa: E402
 from lianzhang.monitoring import growth as method  # noqa: E402
 from lianzhang.monitoring import panel  # noqa: E402
 from lianzhang.monitoring.growth import Period  # noqa: E402
 
-T = TypeVar("T")
 YEARS = (2024, 2025)
-
-
-def timed(label: str, func: Callable[[], T], repeat: int = 1) -> T:
-    """Run ``func`` (best of ``repeat``: the machine is shared) and print time and peak RSS."""
-    best = cpu = float("inf")
-    result: T
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-        cpu = min(cpu, time.process_time() - start_cpu)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    shown = f"{label} (best of {repeat})" if repeat > 1 else label
-    print(f"{shown:70} {best:7.3f} s wall {cpu:7.3f} s CPU   peak RSS {peak:6.0f} MB")
-    return result
 
 
 def generate(n: int, months: int, seed: int = 20261203) -> dict[str, pl.DataFrame]:

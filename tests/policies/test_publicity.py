@@ -137,3 +137,14 @@ def test_a_list_published_before_its_first_working_day_takes_objections(city, pe
     )
     services.file_objection(listed.pk, cases[0].pk, "李四", "138", "提前提出")
     assert cases[0].objections.count() == 1
+
+
+def test_choosing_the_cases_to_list_is_one_query_whatever_their_number(
+    city, people, django_assert_max_num_queries
+):
+    policy, cases = _approved(city, people, n=2)
+    from lianzhang.policies.services.publicity import _needing_a_list
+
+    approved = Case.objects.filter(policy=policy, state="approved")
+    with django_assert_max_num_queries(1):
+        assert {c.pk for c in _needing_a_list(approved)} == {c.pk for c in cases}

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from lianzhang.accounts import access
@@ -35,10 +36,18 @@ def _first_workday(day: dt.date) -> dt.date:
     return day
 
 
-def _needs_list(case: Case) -> bool:
-    """Not on a list yet, or its latest list upheld an objection against it."""
-    latest = case.publicities.order_by("-ends_on").first()
-    return latest is None or case.objections.filter(publicity=latest, upheld=True).exists()
+def _needing_a_list(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Those not on a list yet, or whose latest list upheld an objection against them (one
+    query for any number of cases)."""
+    latest = Publicity.objects.filter(cases=OuterRef("pk")).order_by("-ends_on", "-pk")
+    upheld = Objection.objects.filter(
+        case=OuterRef("pk"), publicity=OuterRef("latest"), upheld=True
+    )
+    return (
+        cases.annotate(latest=Subquery(latest.values("pk")[:1]))
+        .annotate(upheld_on_latest=Exists(upheld))
+        .filter(Q(latest=None) | Q(upheld_on_latest=True))
+    )
 
 
 def publicize(policy: Policy, year: int, user: Any, starts_on: dt.date | None = None) -> Publicity:
@@ -52,7 +61,7 @@ def publicize(policy: Policy, year: int, user: Any, starts_on: dt.date | None = 
             "this policy has no publicity period (set its working days on the policy page)",
         )
     approved = Case.objects.filter(policy=policy, year=year, state=State.APPROVED)
-    cases = [c for c in approved if _needs_list(c)]
+    cases = list(_needing_a_list(approved).order_by("pk"))
     if not cases:
         raise ValidationError("没有待公示的已批准事项", "no approved case awaits publicity")
     start = _first_workday(starts_on or timezone.localdate())
