@@ -116,7 +116,8 @@ def crawl(client, data: set[str], zh: bool, limit: int = 90) -> tuple[int, dict[
                         found.setdefault(f"{word!r} in <{tag}> {text[:60]!r}", set()).add(where)
             elif tag in CHROME and CJK.search(text):
                 rest = GLOSS.sub("", text)
-                for known in sorted((*data, *TERMS), key=len, reverse=True):
+                names = {GLOSS.sub("", k) for k in (*data, *TERMS)} - {""}  # as the text is
+                for known in sorted(names, key=len, reverse=True):
                     rest = rest.replace(known, "")
                 if CJK.search(rest):
                     found.setdefault(f"<{tag}> {text[:60]!r}", set()).add(where)

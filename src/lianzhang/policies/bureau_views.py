@@ -15,8 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as Forbidden
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,11 +24,10 @@ from django.views.decorators.http import require_POST
 
 from lianzhang.accounts import access
 from lianzhang.core.errors import LianzhangError
-from lianzhang.enterprises.models import Enterprise
 
 from . import matching, money_forms, queries, reports, sandbox, services, workflow
 from .models import Budget, Case, MatchRun, Objection, PaymentOrder, Policy, Recovery
-from .pages import need_bureau, say, year_of
+from .pages import need_bureau, say, staff_scope, within, year_of
 from .workflow import State
 
 SHOWN = 50  # rows of a list on the dashboard; the Excel export has them all
@@ -227,33 +225,17 @@ def bank_returns(request: HttpRequest, code: str, year: int) -> HttpResponse:
 # --- oversight --------------------------------------------------------------------------
 
 
-def _scope(request: HttpRequest) -> QuerySet[Enterprise] | None:
-    """None for the bureau (everything); the visible enterprises for a district officer."""
-    if access.is_bureau(request.user):
-        return None
-    if access.is_district(request.user):
-        return access.enterprises_for(request.user, "view")
-    raise Forbidden(_("This page is for bureau and district staff."))
-
-
-def _within(rows: list[dict[str, Any]], scope: QuerySet[Enterprise] | None) -> list[dict[str, Any]]:
-    if scope is None:
-        return rows
-    allowed = set(scope.values_list("pk", flat=True))
-    return [r for r in rows if r["uscc"] in allowed]
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     if access.is_enterprise_user(request.user):
         return redirect("policies:mine")
-    scope = _scope(request)
+    scope = staff_scope(request)
     year = year_of(request)
     by = {d: queries.amounts_by(year, d, scope) for d in ("district", "chain", "policy")}
     coverage = queries.coverage(year, scope)
-    unclaimed = _within(queries.entitled_not_received(), scope)
-    review = _within(queries.awaiting_review(), scope)
-    near = _within(queries.near_misses(limit=100000), scope)
+    unclaimed = within(queries.entitled_not_received(), scope)
+    review = within(queries.awaiting_review(), scope)
+    near = within(queries.near_misses(limit=100000), scope)
     chart = {
         "coverage": {
             "labels": [r["title"] for r in coverage],
@@ -315,7 +297,7 @@ def match_now(request: HttpRequest) -> HttpResponse:
 
 def _export_rows(kind: str, year: int, scope: Any) -> tuple[str, list[str], list[list[Any]]]:
     if kind == "unclaimed":
-        rows = _within(queries.entitled_not_received(), scope)
+        rows = within(queries.entitled_not_received(), scope)
         heads = [
             "统一社会信用代码",
             "企业名称",
@@ -329,7 +311,7 @@ def _export_rows(kind: str, year: int, scope: Any) -> tuple[str, list[str], list
         keys = ["uscc", "name", "district", "policy", "title", "award", "state", "reason"]
         return "应享未享", heads, [[r[k] for k in keys] for r in rows]
     if kind == "near-misses":
-        rows = _within(queries.near_misses(limit=100000), scope)
+        rows = within(queries.near_misses(limit=100000), scope)
         heads = ["统一社会信用代码", "企业名称", "区县", "政策编号", "政策", "差距"]
         keys = ["uscc", "name", "district", "policy", "title", "reason"]
         return "差一点符合", heads, [[r[k] for k in keys] for r in rows]
@@ -367,7 +349,7 @@ def _export_rows(kind: str, year: int, scope: Any) -> tuple[str, list[str], list
 
 @login_required
 def export(request: HttpRequest, kind: str) -> HttpResponse:
-    scope = _scope(request)
+    scope = staff_scope(request)
     year = year_of(request)
     title, heads, rows = _export_rows(kind, year, scope)
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bureau_views, public_views, run_views, task_views, views
+from . import bureau_views, list_views, public_views, run_views, task_views, views
 
 app_name = "policies"
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path("tasks/<int:pk>/decide/", task_views.task_decide, name="task-decide"),
     path("dashboard/", bureau_views.dashboard, name="dashboard"),
     path("dashboard/match/", bureau_views.match_now, name="match"),
+    path("dashboard/lists/<str:kind>/", list_views.long_list, name="list"),
     path("export/<str:kind>.xlsx", bureau_views.export, name="export"),
     path("sandbox/", bureau_views.sandbox_page, name="sandbox"),
     path("outcomes/<str:code>/<int:year>/", bureau_views.outcomes_page, name="outcomes"),
