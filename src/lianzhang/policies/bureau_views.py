@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -309,6 +309,9 @@ def _export_rows(kind: str, year: int, scope: Any) -> tuple[str, list[str], list
             "原因",
         ]
         keys = ["uscc", "name", "district", "policy", "title", "award", "state", "reason"]
+        with translation.override("zh-hans"):  # the sheet's heads are Chinese: so its states
+            for r in rows:
+                r["state"] = str(State(r["state"]).label) if r["state"] else "未开事项"
         return "应享未享", heads, [[r[k] for k in keys] for r in rows]
     if kind == "near-misses":
         rows = within(queries.near_misses(limit=100000), scope)
