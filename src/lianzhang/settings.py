@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",  # the background queue in the database (policies.background)
     "lianzhang.audit",
     "lianzhang.accounts",
     "lianzhang.enterprises",
@@ -78,6 +80,10 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "axes",  # login throttling and lockout
 ]
+
+#: Background work (match runs started from a page) in a queue kept in the database itself:
+#: no server beyond it, on SQLite as on PostgreSQL.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

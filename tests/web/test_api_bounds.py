@@ -88,9 +88,15 @@ def test_money_limit_fits_the_money_column():
 
 
 def test_a_match_run_on_a_day_without_policies_is_an_empty_run(api):
+    from lianzhang.policies.background import perform
+
     response = api("post", "/match-runs", {"as_of": "2000-01-01"})
-    assert response.status_code == 201, response.content
-    assert response.json()["eligible"] == 0
+    assert response.status_code == 202, response.content
+    queued = response.json()
+    assert queued["status"] == "queued"
+    assert perform(queued["id"]) == "finished"  # what the worker does once it is committed
+    done = api("get", f"/match-runs/{queued['id']}").json()
+    assert (done["status"], done["eligible"]) == ("finished", 0)
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "1900-01-01"])

@@ -68,13 +68,27 @@ def sync(year: int | None) -> None:
     is_flag=True,
     help="为符合的企业生成享受事项并通知 / open cases and notify enterprises",
 )
-def match(as_of: dt.datetime | None, open_cases: bool) -> None:
+@click.option(
+    "--background",
+    is_flag=True,
+    help="排队由后台执行，进度见匹配记录页 / queue it for the worker; progress on the run's page",
+)
+def match(as_of: dt.datetime | None, open_cases: bool, background: bool) -> None:
     _setup()
     as_of = as_of or dt.datetime.combine(dt.date.today(), dt.time())
     from lianzhang.policies import services
     from lianzhang.policies.matching import run_match
     from lianzhang.policies.models import Match
 
+    if background:
+        from lianzhang.policies.background import queue_match
+
+        queued = queue_match(as_of.date(), _operator(), open_cases=open_cases)
+        click.echo(
+            f"匹配 #{queued.pk} 已排队，由 lianzhang worker 或 lianzhang serve 执行 / "
+            f"run {queued.pk} queued for the worker"
+        )
+        return
     run = run_match(as_of.date())
     click.echo(
         f"匹配 #{run.pk}：{run.enterprises} 家企业，{run.eligible} 项符合 / "

@@ -116,19 +116,42 @@ def demo(seed: int, count: int, reset: bool, no_serve: bool, host: str, port: in
 @cli.command(help="启动网页服务 / serve the web platform")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="不在本进程内运行后台任务（另行运行 lianzhang worker）/ run no background worker "
+    "in this process (run `lianzhang worker` apart)",
+)
+def serve(host: str, port: int, no_worker: bool) -> None:
     _ensure_secret()
     setup_django()
-    _serve(host, port)
+    _serve(host, port, worker=not no_worker)
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, worker: bool = True) -> None:
+    import threading
+
     from waitress import serve as waitress_serve
 
     from lianzhang.wsgi import application
 
+    if worker:  # background match runs need a worker; one thread is enough for one machine
+        from lianzhang.policies.background import work
+
+        threading.Thread(target=work, kwargs={"batch": False}, daemon=True).start()
     click.echo(f"\n平台已启动 / serving at http://{host}:{port}/  (Ctrl+C 退出 / to stop)")
     waitress_serve(application, host=host, port=port, threads=8, _quiet=True)
+
+
+@cli.command(help="运行后台任务（如从网页发起的匹配）/ run the background tasks (match runs)")
+@click.option("--batch", is_flag=True, help="队列为空时退出 / stop once the queue is empty")
+def worker(batch: bool) -> None:
+    _ensure_secret()
+    setup_django()
+    from lianzhang.policies.background import work
+
+    click.echo("后台任务运行中 / worker running" + ("" if batch else "  (Ctrl+C 退出 / to stop)"))
+    work(batch=batch)
 
 
 @cli.command("import", help="导入 CSV/Excel 数据表 / import a table from CSV or Excel")

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from lianzhang.accounts import access
 from lianzhang.core.errors import LianzhangError
 
-from . import matching, money_forms, queries, reports, sandbox, services, workflow
+from . import background, money_forms, queries, reports, sandbox, services, workflow
 from .models import Budget, Case, MatchRun, Objection, PaymentOrder, Policy, Recovery
 from .pages import need_bureau, say, staff_scope, within, year_of
 from .workflow import State
@@ -275,24 +275,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def match_now(request: HttpRequest) -> HttpResponse:
+    """Queue a run of today (the worker evaluates it, opens cases and tells the firms) and
+    show its progress: a city-wide run takes longer than a request should."""
     need_bureau(request)
-    as_of = timezone.localdate()
     try:
-        run = matching.run_match(as_of, request.user)
-        opened = services.open_cases(
-            run.matches.filter(verdict="eligible").select_related("policy"), as_of.year
-        )
-        messages.success(
-            request,
-            _(
-                "Match run %(run)s: %(eligible)s eligible, %(opened)s new cases; "
-                "enterprises notified."
-            )
-            % {"run": run.pk, "eligible": run.eligible, "opened": len(opened)},
-        )
+        run = background.queue_match(timezone.localdate(), request.user, open_cases=True)
     except LianzhangError as exc:
         say(request, exc)
-    return redirect("policies:dashboard")
+        return redirect("policies:dashboard")
+    messages.success(request, _("Match run %(run)s queued.") % {"run": run.pk})
+    return redirect("policies:run", run.pk)
 
 
 def _export_rows(kind: str, year: int, scope: Any) -> tuple[str, list[str], list[list[Any]]]:

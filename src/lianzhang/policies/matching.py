@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -184,6 +184,14 @@ def explanations(ev: Evaluation) -> pl.DataFrame:
     )
 
 
+RESULT_FIELDS = ["manifest", "enterprises", "eligible", "finished_at", "status"]
+#: Matches written per statement while a run is stored (and per progress report).
+STORE_CHUNK = 20_000
+
+#: ``progress(stage, done, total)``: told as a run advances; it may raise to stop the run.
+Progress = Callable[[str, int, int], None]
+
+
 @transaction.atomic
 def run_match(as_of: dt.date, user: Any = None) -> MatchRun:
     """Evaluate every active policy in force for every enterprise; store what matters.
@@ -192,8 +200,27 @@ def run_match(as_of: dt.date, user: Any = None) -> MatchRun:
     criterion only, by at most ``NEAR_MISS_SHARE`` of its line), each with its leaf
     criteria. A clear miss is not stored: re-evaluating the manifest gives it back.
     A date outside ``core.bounds`` is refused; a day with no policy in force is an empty run.
+    Synchronous and in one transaction; ``background.queue_match`` runs the same
+    ``execute`` in a worker, outside one, so that its progress shows.
     """
+    return execute(new_run(as_of, user))
+
+
+def new_run(as_of: dt.date, user: Any = None) -> MatchRun:
+    """A run of ``as_of`` not yet evaluated (status queued)."""
     bounds.check_date(as_of, "匹配基准日", "match date")
+    return MatchRun.objects.create(
+        as_of=as_of, started_by=user if getattr(user, "is_authenticated", False) else None
+    )
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def execute(run: MatchRun, progress: Progress = _no_progress) -> MatchRun:
+    """Evaluate and store ``run`` (a new one: its matches are written, not replaced)."""
+    as_of = run.as_of
     active = [
         p
         for p in Policy.objects.filter(active=True)
@@ -201,9 +228,6 @@ def run_match(as_of: dt.date, user: Any = None) -> MatchRun:
         and (p.effective_to is None or as_of <= p.effective_to)
     ]
     snapshot = Annual.objects.aggregate(y=Max("year"))["y"]
-    run = MatchRun.objects.create(
-        as_of=as_of, started_by=user if getattr(user, "is_authenticated", False) else None
-    )
     if not active:  # nothing in force that day: nothing to evaluate, nobody eligible
         run.manifest = {"as_of": as_of.isoformat(), "policies": [], "latest_data_year": snapshot}
         run.enterprises, run.eligible, run.finished_at = (
@@ -211,8 +235,10 @@ def run_match(as_of: dt.date, user: Any = None) -> MatchRun:
             0,
             timezone.now(),
         )
-        run.save()
+        run.status = MatchRun.Status.FINISHED
+        run.save(update_fields=RESULT_FIELDS)
         return run
+    progress("evaluating", 0, len(active))
     ev = evaluate_registry(as_of, active)
     results = ev.results().join(explanations(ev), on=["uscc", "policy"], how="left")
     results = results.with_columns(
@@ -241,7 +267,11 @@ def run_match(as_of: dt.date, user: Any = None) -> MatchRun:
         pl.col("near_miss").fill_null(False),
         pl.col("needs_review").fill_null(True),
     )
-    upsert(Match, rows, ("run_id", "uscc", "policy_id"), rows.columns)
+    for start in range(0, rows.height, STORE_CHUNK):
+        progress("storing", start, rows.height)
+        chunk = rows.slice(start, STORE_CHUNK)
+        upsert(Match, chunk, ("run_id", "uscc", "policy_id"), chunk.columns)
+    progress("storing", rows.height, rows.height)
     run.manifest = {
         **ev.run,
         "data_snapshot": timezone.now().isoformat(),
@@ -255,5 +285,6 @@ def run_match(as_of: dt.date, user: Any = None) -> MatchRun:
     run.eligible = int((eligible & ~keep["needs_review"].fill_null(True)).sum())
     run.manifest["needs_review"] = int((eligible & keep["needs_review"].fill_null(True)).sum())
     run.finished_at = timezone.now()
-    run.save()
+    run.status = MatchRun.Status.FINISHED
+    run.save(update_fields=RESULT_FIELDS)  # not the progress a worker reports meanwhile
     return run

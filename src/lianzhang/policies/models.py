@@ -144,6 +144,25 @@ class MatchRun(models.Model):
     enterprises = models.IntegerField(default=0)
     eligible = models.IntegerField(default=0)
 
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled by a user")
+
+    #: a run started from a page runs in the background (``policies.background``); pages
+    #: and queries read finished runs only (``finished_at`` set), so a half-stored run is
+    #: never shown
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=24, blank=True, default="")
+    done = models.IntegerField(default=0)
+    total = models.IntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    cancel_requested = models.BooleanField(default=False)
+    #: open cases for the eligible matches (and tell the enterprises) once stored
+    open_cases = models.BooleanField(default=False)
+
     class Meta:
         ordering = ["-started_at"]
 

@@ -1,4 +1,5 @@
-"""Match-run pages: the history, one run's manifest, and the difference of two runs.
+"""Match-run pages: the history, one run's manifest and progress (cancel, retry), and the
+difference of two runs.
 
 Who may read them, and over which enterprises, is ``accounts.access.match_runs_scope``:
 the bureau everything; a district officer the runs' figures and its district's results.
@@ -13,11 +14,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from lianzhang.accounts import access
+from lianzhang.core.errors import LianzhangError
 
-from . import run_diff, run_history
+from . import background, run_diff, run_history
 from .models import MatchRun
+from .pages import say
 
 PAGE = 50
 
@@ -60,8 +64,45 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run_history.manifest(run, scope),
         "others": others.order_by("-started_at", "-pk").values("pk", "as_of")[:200],
         "district": scope is not None,
+        **_progress(request, run),
     }
     return render(request, "policies/run.html", context)
+
+
+def _progress(request: HttpRequest, run: MatchRun) -> dict[str, Any]:
+    return {
+        "job": run,
+        "stage": background.STAGES.get(run.stage, ""),
+        "bureau": access.is_bureau(request.user),
+    }
+
+
+@login_required
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress card alone, polled by the run's page while it is queued or running."""
+    access.match_runs_scope(request.user)
+    context = _progress(request, run_history.run_of(pk))
+    return render(request, "policies/_run_progress.html", context)
+
+
+@login_required
+@require_POST
+def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        background.cancel(pk, request.user)
+    except LianzhangError as exc:
+        say(request, exc)
+    return redirect("policies:run", pk)
+
+
+@login_required
+@require_POST
+def run_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        background.retry(pk, request.user)
+    except LianzhangError as exc:
+        say(request, exc)
+    return redirect("policies:run", pk)
 
 
 @login_required

@@ -20,7 +20,7 @@ from lianzhang.core.errors import NotFound
 from lianzhang.web.bounded import Day
 from lianzhang.web.errors import Error
 
-from .. import matching, run_diff, run_history
+from .. import background, run_diff, run_history
 from ..models import MatchRun
 
 router = Router(tags=["policy delivery"])
@@ -49,15 +49,45 @@ class MatchIn(Schema):
 class MatchRunOut(Schema):
     id: int
     as_of: dt.date
+    #: queued, running, finished, failed or cancelled; results count once finished
+    status: str
+    stage: str
+    done: int
+    total: int
+    error: str
     enterprises: int
     eligible: int
     manifest: dict[str, Any]
 
 
-@router.post("/match-runs", response={201: MatchRunOut, 403: Error}, tags=["policy delivery"])
-def create_match_run(request: HttpRequest, body: MatchIn) -> Any:
+class MatchRunIn(MatchIn):
+    open_cases: bool = False
+
+
+@router.post("/match-runs", response={202: MatchRunOut, 403: Error}, tags=["policy delivery"])
+def create_match_run(request: HttpRequest, body: MatchRunIn) -> Any:
+    """Queue a run (202): the worker evaluates it; poll ``GET /match-runs/{id}`` for its
+    status and progress. ``open_cases``: then open cases and tell the enterprises."""
     access.require(request.user, "import")  # the bureau runs matches
-    return 201, matching.run_match(body.as_of, request.user)
+    return 202, background.queue_match(body.as_of, request.user, open_cases=body.open_cases)
+
+
+@router.post(
+    "/match-runs/{run_id}/cancel",
+    response={200: MatchRunOut, 403: Error, 404: Error, 409: Error},
+    tags=["policy delivery"],
+)
+def cancel_match_run(request: HttpRequest, run_id: int) -> Any:
+    return background.cancel(run_id, request.user)
+
+
+@router.post(
+    "/match-runs/{run_id}/retry",
+    response={200: MatchRunOut, 403: Error, 404: Error, 409: Error},
+    tags=["policy delivery"],
+)
+def retry_match_run(request: HttpRequest, run_id: int) -> Any:
+    return background.retry(run_id, request.user)
 
 
 @router.get(
