@@ -8,13 +8,16 @@ the chains filled with their own district's enterprises only.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -118,27 +121,83 @@ def chain_map(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "chains/chain_map.html", context)
 
 
+#: Rows per page of a node's panel.
+NODE_PAGE_SIZE = 50
+
+
 @login_required
 def node_enterprises(request: HttpRequest, code: str, node_id: int) -> HttpResponse:
+    """A node's enterprises (the node and everything below it), 50 a page, filtered by name or
+    USCC (``q``) and link status (``status``). htmx loads it into the map's #node-panel; a
+    plain request (a link without JS, the enterprise file's link) gets a full page.
+
+    The rows are exactly what the map counts for the node (``queries.links_frame`` rolled up
+    by ``health.node_health``): the distinct enterprises the user may see with a link on the
+    subtree, never ``rejected``; basis ``confirmed`` counts confirmed links only, basis
+    ``probable`` (the default) also candidates at or above ``queries.PROBABLE``. An enterprise
+    on several nodes of the subtree is one row, on its best link (confirmed first, then the
+    highest confidence), so the unfiltered total equals the map's count.
+    """
     access.require_chain_analysis(request.user)
-    node = get_object_or_404(Node, pk=node_id, chain__code=code)
+    node = get_object_or_404(Node.objects.select_related("chain"), pk=node_id, chain__code=code)
     visible = access.enterprises_for(request.user, "view")
+    htmx = request.htmx  # type: ignore[attr-defined]  # set by django_htmx's middleware
+    # the chart's clicks carry no basis: take the map page's own (htmx sends its URL)
+    basis = request.GET.get("basis") or (
+        parse_qs(urlsplit(htmx.current_url or "").query).get("basis", [""])[0] if htmx else ""
+    )
+    basis = basis if basis in queries.BASES else "probable"
     ids = [node.pk]
     frontier = [node.pk]
     while frontier:
         frontier = list(Node.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
         ids += frontier
+    counted = EnterpriseLink.objects.filter(node_id__in=ids, enterprise__in=visible).exclude(
+        status=LinkStatus.REJECTED
+    )
+    if basis == "confirmed":
+        counted = counted.filter(status=LinkStatus.CONFIRMED)
+    else:
+        counted = counted.exclude(status=LinkStatus.CANDIDATE, confidence__lt=queries.PROBABLE)
+    search = request.GET.get("q", "").strip()[:100]
+    if search:
+        counted = counted.filter(
+            Q(enterprise__name__icontains=search) | Q(enterprise__uscc__icontains=search)
+        )
+    statuses = [(v, label) for v, label in LinkStatus.choices if v != LinkStatus.REJECTED]
+    status = request.GET.get("status", "")
+    if status in dict(statuses):
+        counted = counted.filter(status=status)
+    else:
+        status = ""
+    order = ("-status", "-confidence", "pk")  # "-status": confirmed before candidate
+    best = counted.filter(enterprise_id=OuterRef("enterprise_id")).order_by(*order)
     links = (
-        EnterpriseLink.objects.filter(node_id__in=ids, enterprise__in=visible)
-        .exclude(status=LinkStatus.REJECTED)
+        counted.filter(pk=Subquery(best.values("pk")[:1]))
         .select_related("enterprise", "node")
-        .order_by("-status", "-confidence")[:200]
+        .order_by(*order)
     )
-    return render(
-        request,
-        "chains/_node_enterprises.html",
-        {"node": node, "links": links, "can_change": access.can(request.user, "import")},
-    )
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    page = Paginator(links, NODE_PAGE_SIZE).get_page(number)  # past the end: the last page
+    full_page = not htmx or htmx.history_restore_request
+    # a fragment for htmx, else the same blocks inside the site's page
+    bare = engines["django"].from_string("{% block content %}{% endblock %}")
+    context = {
+        "node": node,
+        "page": page,
+        "q": search,
+        "status": status,
+        "statuses": statuses,
+        "basis": basis,
+        "full_page": full_page,
+        "layout": "web/base.html" if full_page else bare.template,  # type: ignore[attr-defined]
+        "panel_url": reverse("chain-node", args=[node.chain.code, node.pk]),
+        "can_change": access.can(request.user, "import"),
+    }
+    return render(request, "chains/_node_enterprises.html", context)
 
 
 @login_required
