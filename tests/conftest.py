@@ -156,3 +156,12 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: ids repeat after a rolled-back test, and the
+    dashboard's lists are cached under the run's id (``policies.queries.dashboard_list``)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -98,3 +98,27 @@ def test_a_district_sees_its_own_rows_and_an_enterprise_none(listed, client_as, 
 def test_the_dashboard_links_to_the_whole_list(listed, client_as):
     html = client_as("analyst").get("/policies/dashboard/?year=2026").content.decode()
     assert 'href="/policies/dashboard/lists/unclaimed/"' in html
+
+
+def test_the_lists_are_cached_until_a_case_or_the_registry_changes(
+    listed, client_as, django_assert_max_num_queries
+):
+    from lianzhang.policies import queries, services
+    from lianzhang.policies.models import Case
+
+    first = queries.dashboard_list("unclaimed")
+    assert len(first) == N
+    with django_assert_max_num_queries(3):  # the run and the two versions, not the list
+        assert queries.dashboard_list("unclaimed") == first
+    match = Match.objects.filter(verdict="eligible").select_related("policy").first()
+    services.open_cases([match], 2026)  # a case changes: audited, so the key moves
+    assert Case.objects.count() == 1
+    again = queries.dashboard_list("unclaimed")
+    row = next(
+        r for r in again if r["uscc"] == match.enterprise_id and r["policy"] == match.policy.code
+    )
+    assert row["state"] == "eligible"
+    renamed = Enterprise.objects.get(pk=listed[5].pk)
+    renamed.name = "改名后的企业有限公司"
+    renamed.save()  # any registry edit moves the key too
+    assert any(r["name"] == "改名后的企业有限公司" for r in queries.dashboard_list("unclaimed"))

@@ -233,9 +233,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     year = year_of(request)
     by = {d: queries.amounts_by(year, d, scope) for d in ("district", "chain", "policy")}
     coverage = queries.coverage(year, scope)
-    unclaimed = within(queries.entitled_not_received(), scope)
-    review = within(queries.awaiting_review(), scope)
-    near = within(queries.near_misses(limit=100000), scope)
+    unclaimed = within(queries.dashboard_list("unclaimed"), scope)
+    review = within(queries.dashboard_list("review"), scope)
+    near = within(queries.dashboard_list("near-misses"), scope)
     chart = {
         "coverage": {
             "labels": [r["title"] for r in coverage],

@@ -25,7 +25,7 @@ def _lists() -> dict[str, dict[str, Any]]:
     return {
         "unclaimed": {
             "title": _("应享未享: eligible but not paid, and why"),
-            "rows": queries.entitled_not_received,
+            "rows": lambda: queries.dashboard_list("unclaimed"),
             "amount": True,
             "export": "unclaimed",
         },
@@ -34,13 +34,13 @@ def _lists() -> dict[str, dict[str, Any]]:
                 "Needs review: eligible as computed, but resting on a manual or "
                 "unverified clause (not counted as entitled)"
             ),
-            "rows": queries.awaiting_review,
+            "rows": lambda: queries.dashboard_list("review"),
             "amount": True,
             "export": "",
         },
         "near-misses": {
             "title": _("Near misses: fail one criterion by a small margin (for outreach)"),
-            "rows": lambda: queries.near_misses(limit=1_000_000),
+            "rows": lambda: queries.dashboard_list("near-misses"),
             "amount": False,
             "export": "near-misses",
         },

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from lianzhang.core import gbt4754
 from lianzhang.core.money import format_yuan
+from lianzhang.enterprises.models import Enterprise
 from lianzhang.rules.explain import money_unit, shown
 from lianzhang.rules.policy import Library
 
@@ -387,6 +390,40 @@ def near_misses(run: MatchRun | None = None, limit: int = 1000) -> list[dict[str
             }
         )
     return out
+
+
+#: How long a dashboard list is kept at most, for what its key does not see (a policy's
+#: title edited in the admin); every case change and registry change is in the key.
+LIST_SECONDS = 300
+
+
+def dashboard_list(kind: str) -> list[dict[str, Any]]:
+    """``entitled_not_received``, ``awaiting_review`` or ``near_misses`` of the latest run,
+    computed once per state of the data they read and kept in the cache: the dashboard and
+    its long lists read them on every visit, the exports compute them afresh.
+
+    The key: the run, the newest audit event (every case change appends one), the newest
+    registry change (``Enterprise.data_changed_at``) and the language of the reasons.
+    """
+    if kind not in ("unclaimed", "review", "near-misses"):
+        raise ValueError(kind)
+    run = MatchRun.objects.filter(finished_at__isnull=False).first()
+    if run is None:
+        return []
+    audit = AuditEvent.objects.aggregate(m=Max("pk"))["m"]
+    changed = Enterprise.objects.aggregate(m=Max("data_changed_at"))["m"]
+    stamp = changed.timestamp() if changed else 0
+    key = f"lianzhang:dashboard:{kind}:{run.pk}:{audit}:{stamp}:{get_language()}"
+    rows: list[dict[str, Any]] | None = cache.get(key)
+    if rows is None:
+        if kind == "unclaimed":
+            rows = entitled_not_received(run)
+        elif kind == "review":
+            rows = awaiting_review(run)
+        else:
+            rows = near_misses(run, limit=1_000_000)
+        cache.set(key, rows, LIST_SECONDS)
+    return rows
 
 
 def timeline(case: Case) -> list[AuditEvent]:
